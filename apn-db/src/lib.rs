@@ -1,0 +1,1 @@
+//! The APN database (importers and lookup land with the APN-database work).

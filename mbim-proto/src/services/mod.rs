@@ -1,0 +1,408 @@
+//! Typed payloads: one module per device service, one struct per spec
+//! structure (named after it without the `MBIM_` prefix), decode beside encode.
+//!
+//! [`decode_payload`] maps (service, CID, kind, version) to the right type.
+//! An unknown service or CID is not an error: it decodes to
+//! [`Decoded::Raw`], so that a device with vendor services keeps working.
+
+use crate::error::{DecodeError, EncodeError};
+use crate::message::{CommandType, Message};
+use crate::wire::{PError, Uuid, done, finish};
+
+pub mod auth;
+pub mod basic_connect;
+pub mod dss;
+pub mod phonebook;
+pub mod proxy_control;
+pub mod sms;
+pub mod stk;
+pub mod ussd;
+
+/// A payload structure that can be decoded from, and encoded to, an
+/// information buffer (or an element inside one).
+pub trait Payload: Sized {
+    /// Parse the structure starting at `s[0]`; OL offsets are relative to `s`.
+    /// Trailing bytes beyond the structure are left alone (later MBIM versions
+    /// append fields).
+    #[doc(hidden)]
+    fn parse(s: &[u8]) -> Result<Self, nom::Err<PError>>;
+
+    /// Append the encoded structure to `out` (starting a new structure there).
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
+
+    /// Decode from an information buffer; error offsets count from its start.
+    fn decode(buf: &[u8]) -> Result<Self, DecodeError> {
+        finish(buf, Self::parse(buf).map_err(crate::wire::err_inner))
+    }
+
+    /// Encode into a new buffer.
+    fn to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut v = Vec::new();
+        self.encode(&mut v)?;
+        Ok(v)
+    }
+}
+
+/// A request payload bound to its service, CID and command type, with the type
+/// of its response — what the modem actor needs to send a typed request.
+pub trait Request: Payload {
+    const SERVICE: Uuid;
+    const CID: u32;
+    const COMMAND_TYPE: CommandType;
+    type Response: Payload;
+
+    /// Build the COMMAND message carrying this request.
+    fn to_message(&self, transaction_id: u32) -> Result<Message<'static>, EncodeError> {
+        Ok(Message::Command(crate::message::Command {
+            transaction_id,
+            service: Self::SERVICE,
+            cid: Self::CID,
+            command_type: Self::COMMAND_TYPE,
+            information_buffer: std::borrow::Cow::Owned(self.to_bytes()?),
+        }))
+    }
+}
+
+/// A payload that carries an indication (INDICATE_STATUS) for a service/CID.
+pub trait Indication: Payload {
+    const SERVICE: Uuid;
+    const CID: u32;
+}
+
+/// The empty information buffer of most queries and some responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Empty;
+
+impl Payload for Empty {
+    fn parse(_s: &[u8]) -> Result<Self, nom::Err<PError>> {
+        Ok(Empty)
+    }
+    fn encode(&self, _out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+/// An uninterpreted buffer (vendor data, QMI, APDUs...).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawBytes(pub Vec<u8>);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for RawBytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&crate::hex::Hex(&self.0))
+    }
+}
+
+impl Payload for RawBytes {
+    fn parse(s: &[u8]) -> Result<Self, nom::Err<PError>> {
+        Ok(RawBytes(s.to_vec()))
+    }
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        out.extend_from_slice(&self.0);
+        Ok(())
+    }
+}
+
+/// Which of a CID's four payloads a buffer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Kind {
+    /// A COMMAND with CommandType query.
+    Query,
+    /// A COMMAND with CommandType set.
+    Set,
+    /// The information buffer of a successful COMMAND_DONE.
+    Response,
+    /// The information buffer of an INDICATE_STATUS.
+    Indication,
+}
+
+impl Kind {
+    /// The kind of payload a message carries (None for messages without one).
+    pub fn of(m: &Message<'_>) -> Option<Kind> {
+        match m {
+            Message::Command(c) if c.command_type == CommandType::SET => Some(Kind::Set),
+            Message::Command(_) => Some(Kind::Query),
+            Message::CommandDone(_) => Some(Kind::Response),
+            Message::IndicateStatus(_) => Some(Kind::Indication),
+            _ => None,
+        }
+    }
+}
+
+/// An MBIM extended version, BCD with the point between the bytes
+/// (`0x0200` = 2.0). Chosen layouts follow it (MBIMEx, windows-operator-formats.md §7.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ExtendedVersion(pub u16);
+
+impl ExtendedVersion {
+    pub const V1: ExtendedVersion = ExtendedVersion(0x0100);
+    pub const V2: ExtendedVersion = ExtendedVersion(0x0200);
+    pub const V3: ExtendedVersion = ExtendedVersion(0x0300);
+    pub const V4: ExtendedVersion = ExtendedVersion(0x0400);
+}
+
+impl Default for ExtendedVersion {
+    fn default() -> Self {
+        ExtendedVersion::V1
+    }
+}
+
+impl std::fmt::Display for ExtendedVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:02}", self.0 >> 8, self.0 & 0xff)
+    }
+}
+
+/// Declare a service's payload table: an enum with one variant per payload
+/// type and a `decode` that picks the type from (CID, kind).
+macro_rules! payload_table {
+    (
+        $(#[$meta:meta])*
+        pub enum $E:ident {
+            $( $V:ident($T:ty) = [$( ($cid:expr, $kind:ident) ),+ $(,)?] ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[cfg_attr(feature = "serde", serde(tag = "structure", content = "fields"))]
+        pub enum $E { $( $V($T), )* }
+
+        impl $E {
+            /// Decode the payload for (`cid`, `kind`), or `None` if this
+            /// service has no typed payload for it.
+            #[allow(unused_variables)]
+            pub fn decode(
+                cid: u32,
+                kind: $crate::services::Kind,
+                buf: &[u8],
+            ) -> Option<Result<$E, $crate::error::DecodeError>> {
+                #[allow(unused_imports)]
+                use $crate::services::Kind::{Query, Set, Response, Indication};
+                $(
+                    if $( (cid == $cid && kind == $kind) )||+ {
+                        return Some(<$T as $crate::services::Payload>::decode(buf).map($E::$V));
+                    }
+                )*
+                None
+            }
+
+            /// Encode the payload.
+            #[allow(unused_variables)]
+            pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> {
+                match *self { $( $E::$V(ref x) => $crate::services::Payload::encode(x, out), )* }
+            }
+
+            /// The spec structure name of the payload.
+            pub fn structure(&self) -> &'static str {
+                match *self { $( $E::$V(_) => stringify!($V), )* }
+            }
+
+            /// Every (CID, kind) this table knows, for tests and generators.
+            pub const KEYS: &'static [(u32, $crate::services::Kind)] = &[
+                $( $( ($cid, $crate::services::Kind::$kind), )+ )*
+            ];
+        }
+    };
+}
+pub(crate) use payload_table;
+
+/// A decoded information buffer of any service.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "service", content = "payload", rename_all = "kebab-case"))]
+pub enum Decoded {
+    BasicConnect(basic_connect::Any),
+    Sms(sms::Any),
+    Ussd(ussd::Any),
+    Phonebook(phonebook::Any),
+    Stk(stk::Any),
+    Auth(auth::Any),
+    Dss(dss::Any),
+    ProxyControl(proxy_control::Any),
+    /// A service or CID without a typed payload: the bytes, unchanged.
+    Raw(RawBytes),
+}
+
+impl Decoded {
+    /// Encode back to an information buffer.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        match self {
+            Decoded::BasicConnect(p) => p.encode(out),
+            Decoded::Sms(p) => p.encode(out),
+            Decoded::Ussd(p) => p.encode(out),
+            Decoded::Phonebook(p) => p.encode(out),
+            Decoded::Stk(p) => p.encode(out),
+            Decoded::Auth(p) => p.encode(out),
+            Decoded::Dss(p) => p.encode(out),
+            Decoded::ProxyControl(p) => p.encode(out),
+            Decoded::Raw(p) => p.encode(out),
+        }
+    }
+}
+
+/// Decode an information buffer by service, CID, kind and negotiated version.
+/// Unknown services and CIDs give [`Decoded::Raw`]; only a malformed buffer
+/// for a known payload is an error.
+pub fn decode_payload(
+    service: &Uuid,
+    cid: u32,
+    kind: Kind,
+    _version: ExtendedVersion,
+    buf: &[u8],
+) -> Result<Decoded, DecodeError> {
+    use crate::uuid as u;
+    let s = u::canonical(*service);
+    let r = if s == u::BASIC_CONNECT {
+        basic_connect::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::BasicConnect))
+    } else if s == u::SMS {
+        sms::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Sms))
+    } else if s == u::USSD {
+        ussd::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Ussd))
+    } else if s == u::PHONEBOOK {
+        phonebook::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Phonebook))
+    } else if s == u::STK {
+        stk::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Stk))
+    } else if s == u::AUTH {
+        auth::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Auth))
+    } else if s == u::DSS {
+        dss::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Dss))
+    } else if s == u::PROXY_CONTROL {
+        proxy_control::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::ProxyControl))
+    } else {
+        None
+    };
+    r.unwrap_or_else(|| Ok(Decoded::Raw(RawBytes(buf.to_vec()))))
+}
+
+/// Human name of a CID of a known service (`"register-state"`), for logs and `mbcli`.
+pub fn cid_name(service: &Uuid, cid: u32) -> Option<&'static str> {
+    use crate::uuid as u;
+    let s = u::canonical(*service);
+    let table: &[&str] = if s == u::BASIC_CONNECT {
+        basic_connect::CID_NAMES
+    } else if s == u::SMS {
+        sms::CID_NAMES
+    } else if s == u::USSD {
+        ussd::CID_NAMES
+    } else if s == u::PHONEBOOK {
+        phonebook::CID_NAMES
+    } else if s == u::STK {
+        stk::CID_NAMES
+    } else if s == u::AUTH {
+        auth::CID_NAMES
+    } else if s == u::DSS {
+        dss::CID_NAMES
+    } else if s == u::PROXY_CONTROL {
+        proxy_control::CID_NAMES
+    } else {
+        return None;
+    };
+    table
+        .get(cid as usize)
+        .copied()
+        .filter(|n| !n.is_empty())
+}
+
+/// Parse helper for payload `parse` impls that want the public error type.
+#[doc(hidden)]
+pub fn parse_all<'a, T>(
+    s: &'a [u8],
+    f: impl FnOnce(&'a [u8]) -> crate::wire::PResult<'a, T>,
+) -> Result<T, nom::Err<PError>> {
+    done(f(s)).map(|(_, v)| v).map_err(nom::Err::Error)
+}
+
+/// Declare a structure made only of fixed-size fields (u32 newtypes, u64,
+/// UUIDs), with its `Payload` impl. Field order is wire order.
+macro_rules! fixed_struct {
+    (
+        $(#[$m:meta])*
+        pub struct $N:ident {
+            $( $(#[$fm:meta])* $f:ident : $T:ty = $w:ident $name:literal ),* $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        pub struct $N { $( $(#[$fm])* pub $f: $T, )* }
+
+        impl $N {
+            /// Encoded size in bytes.
+            pub const SIZE: usize = 0 $( + $crate::services::fixed_struct!(@size $w) )*;
+        }
+
+        impl $crate::services::Payload for $N {
+            fn parse(s: &[u8]) -> Result<Self, nom::Err<$crate::wire::PError>> {
+                let r = s;
+                $( let (r, $f) = $crate::services::fixed_struct!(@parse $w $name r); )*
+                let _ = r;
+                Ok($N { $( $f: <$T>::from($f), )* })
+            }
+            fn encode(&self, out: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> {
+                #[allow(unused_mut)]
+                let mut w = $crate::wire::Writer::new(out, Self::SIZE);
+                $( $crate::services::fixed_struct!(@write $w w self.$f); )*
+                Ok(())
+            }
+        }
+    };
+    (@size u32) => { 4 };
+    (@size u64) => { 8 };
+    (@size uuid) => { 16 };
+    (@parse u32 $name:literal $r:ident) => { $crate::wire::u32le($name)($r)? };
+    (@parse u64 $name:literal $r:ident) => { $crate::wire::u64le($name)($r)? };
+    (@parse uuid $name:literal $r:ident) => { $crate::wire::uuid($name)($r)? };
+    (@write u32 $w:ident $v:expr) => { $w.u32(u32::from($v)) };
+    (@write u64 $w:ident $v:expr) => { $w.u64($v) };
+    (@write uuid $w:ident $v:expr) => { $w.uuid(&$v) };
+}
+pub(crate) use fixed_struct;
+
+/// Declare a request type with an empty payload (most queries).
+macro_rules! empty_request {
+    ($(#[$m:meta])* $N:ident, $svc:expr, $cid:expr, $ct:ident, $resp:ty) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        pub struct $N;
+        impl $crate::services::Payload for $N {
+            fn parse(_s: &[u8]) -> Result<Self, nom::Err<$crate::wire::PError>> { Ok($N) }
+            fn encode(&self, _out: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> { Ok(()) }
+        }
+        impl $crate::services::Request for $N {
+            const SERVICE: $crate::wire::Uuid = $svc;
+            const CID: u32 = $cid;
+            const COMMAND_TYPE: $crate::message::CommandType = $crate::message::CommandType::$ct;
+            type Response = $resp;
+        }
+    };
+}
+pub(crate) use empty_request;
+
+/// Bind an existing payload type as a request (service, CID, command type, response).
+macro_rules! impl_request {
+    ($N:ty, $svc:expr, $cid:expr, $ct:ident, $resp:ty) => {
+        impl $crate::services::Request for $N {
+            const SERVICE: $crate::wire::Uuid = $svc;
+            const CID: u32 = $cid;
+            const COMMAND_TYPE: $crate::message::CommandType = $crate::message::CommandType::$ct;
+            type Response = $resp;
+        }
+    };
+}
+pub(crate) use impl_request;
+
+/// Bind a payload type as the indication of (service, CID).
+macro_rules! impl_indication {
+    ($N:ty, $svc:expr, $cid:expr) => {
+        impl $crate::services::Indication for $N {
+            const SERVICE: $crate::wire::Uuid = $svc;
+            const CID: u32 = $cid;
+        }
+    };
+}
+pub(crate) use impl_indication;

@@ -1,5 +1,5 @@
 //! mbimd: a userspace MBIM modem manager. This library holds the daemon's
-//! parts (modem actors, simulator, D-Bus layer) shared by the `mbimd` and
-//! `mbcli` binaries and the end-to-end tests.
+//! parts (modem actors, simulator, D-Bus layer, CLI subcommands) shared by the
+//! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
-pub mod decode;
+pub mod cli;

@@ -134,7 +134,8 @@ impl Reassembler {
         if piece.len() < 12 {
             return Ok(Reassembled::Complete(piece.to_vec()));
         }
-        let rd = |o: usize| u32::from_le_bytes([piece[o], piece[o + 1], piece[o + 2], piece[o + 3]]);
+        let rd =
+            |o: usize| u32::from_le_bytes([piece[o], piece[o + 1], piece[o + 2], piece[o + 3]]);
         let t = MessageType(rd(0));
         let tid = rd(8);
         if !t.is_fragmentable() || piece.len() < FRAGMENT_HEADER_LEN {
@@ -232,7 +233,10 @@ impl Reassembler {
                 if hdr + ibl != len {
                     return Err(err(
                         ProtocolErrorCode::LENGTH_MISMATCH,
-                        format!("InformationBufferLength {ibl} but {} bytes arrived", len - hdr),
+                        format!(
+                            "InformationBufferLength {ibl} but {} bytes arrived",
+                            len - hdr
+                        ),
                     ));
                 }
                 p.bytes[4..8].copy_from_slice(&(len as u32).to_le_bytes());
@@ -338,7 +342,10 @@ mod tests {
         let t0 = Instant::now();
         r.push(t0, &frags[0]).unwrap();
         assert_eq!(r.poll_timeout(), Some(t0 + DEFAULT_FRAGMENT_TIMEOUT));
-        assert!(r.handle_timeout(t0 + Duration::from_millis(1000)).is_empty());
+        assert!(
+            r.handle_timeout(t0 + Duration::from_millis(1000))
+                .is_empty()
+        );
         let errs = r.handle_timeout(t0 + DEFAULT_FRAGMENT_TIMEOUT);
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].code, ProtocolErrorCode::TIMEOUT_FRAGMENT);
@@ -366,6 +373,9 @@ mod tests {
         let mut r = Reassembler::new(500, DEFAULT_FRAGMENT_TIMEOUT);
         let t = Instant::now();
         let res: Vec<_> = frags.iter().map(|f| r.push(t, f)).collect();
-        assert!(res.iter().any(|x| matches!(x, Err(e) if e.code == ProtocolErrorCode::MAX_TRANSFER)));
+        assert!(
+            res.iter()
+                .any(|x| matches!(x, Err(e) if e.code == ProtocolErrorCode::MAX_TRANSFER))
+        );
     }
 }

@@ -31,7 +31,9 @@ pub fn decode(text: &str) -> Result<Vec<u8>, HexError> {
                 continue;
             }
             c if c.is_whitespace() || c == ':' || c == ',' => continue,
-            c => c.to_digit(16).ok_or(HexError::InvalidDigit { ch: c, pos })? as u8,
+            c => c
+                .to_digit(16)
+                .ok_or(HexError::InvalidDigit { ch: c, pos })? as u8,
         };
         match hi.take() {
             None => hi = Some(v),

@@ -13,7 +13,10 @@
 //! * [`services`] — typed payloads, one module per device service;
 //! * [`session`] — transactions, deadlines, open state, indications.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![warn(missing_debug_implementations)]
 
 #[macro_use]

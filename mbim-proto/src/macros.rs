@@ -53,6 +53,20 @@ macro_rules! wire_enum {
             }
         }
 
+        #[cfg(feature = "arbitrary")]
+        impl ::proptest::arbitrary::Arbitrary for $name {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::BoxedStrategy<$name>;
+            fn arbitrary_with(_: ()) -> Self::Strategy {
+                use ::proptest::prelude::*;
+                // Mostly named values; sometimes an unknown one, which must survive.
+                prop_oneof![
+                    8 => ::proptest::sample::select(Self::ALL.to_vec()),
+                    1 => any::<$ty>().prop_map($name),
+                ].boxed()
+            }
+        }
+
         #[cfg(feature = "serde")]
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -134,6 +148,21 @@ macro_rules! wire_flags {
         impl ::std::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 write!(f, "{} ({:#x})", self, self.0)
+            }
+        }
+
+        #[cfg(feature = "arbitrary")]
+        impl ::proptest::arbitrary::Arbitrary for $name {
+            type Parameters = ();
+            type Strategy = ::proptest::strategy::BoxedStrategy<$name>;
+            fn arbitrary_with(_: ()) -> Self::Strategy {
+                use ::proptest::prelude::*;
+                let all: Vec<$ty> = Self::ALL.iter().map(|f| f.0).collect();
+                prop_oneof![
+                    8 => ::proptest::sample::subsequence(all.clone(), 0..=all.len())
+                        .prop_map(|v| $name(v.into_iter().fold(0, |a, b| a | b))),
+                    1 => any::<$ty>().prop_map($name),
+                ].boxed()
             }
         }
 

@@ -541,7 +541,9 @@ mod tests {
         let e = Message::decode(&hex("01000000 14000000 01000000 00100000")).unwrap_err();
         assert_eq!((e.field, e.offset), ("MessageLength", 4));
         // InformationBufferLength 0x15 with only 0x14 bytes present.
-        let mut b = hex("07000080 40000000 00000000 01000000 00000000 a289cc33bcbb8b4fb6b0133ec2aae6df 0b000000 15000000");
+        let mut b = hex(
+            "07000080 40000000 00000000 01000000 00000000 a289cc33bcbb8b4fb6b0133ec2aae6df 0b000000 15000000",
+        );
         b.extend_from_slice(&[0; 20]);
         let e = Message::decode(&b).unwrap_err();
         assert_eq!((e.field, e.offset), ("InformationBufferLength", 40));

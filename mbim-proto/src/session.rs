@@ -431,7 +431,9 @@ impl Session {
         self.framer.push(bytes);
         while let Some(r) = self.framer.next_message() {
             match r {
-                Err(e) => self.events.push_back(Event::Malformed(Malformed::Framing(e))),
+                Err(e) => self
+                    .events
+                    .push_back(Event::Malformed(Malformed::Framing(e))),
                 Ok(piece) => match self.reassembler.push(now, &piece) {
                     Err(e) => self.fragment_failed(e),
                     Ok(Reassembled::Pending) => {}
@@ -456,7 +458,8 @@ impl Session {
                         failure: TransactionFailure::Malformed(e),
                     });
                 } else {
-                    self.events.push_back(Event::Malformed(Malformed::Decode(e)));
+                    self.events
+                        .push_back(Event::Malformed(Malformed::Decode(e)));
                 }
                 return;
             }
@@ -545,7 +548,9 @@ impl Session {
             }
             other => self
                 .events
-                .push_back(Event::Malformed(Malformed::WrongDirection(other.message_type()))),
+                .push_back(Event::Malformed(Malformed::WrongDirection(
+                    other.message_type(),
+                ))),
         }
     }
 

@@ -185,10 +185,7 @@ pub fn ipv6<'a>(field: &'static str) -> impl Fn(&'a [u8]) -> PResult<'a, Ipv6Add
 /// Read an (offset, size) pair for `field` and return the slice of `base` it
 /// points at. (0, 0) or any pair with size 0 gives an empty slice. The offset
 /// must be 4-aligned and the range must lie inside `base`.
-pub fn ol<'a>(
-    base: &'a [u8],
-    field: &'static str,
-) -> impl Fn(&'a [u8]) -> PResult<'a, &'a [u8]> {
+pub fn ol<'a>(base: &'a [u8], field: &'static str) -> impl Fn(&'a [u8]) -> PResult<'a, &'a [u8]> {
     move |i: &'a [u8]| {
         let (r, offset) = u32le(field)(i)?;
         let (r, size) = u32le(field)(r)?;
@@ -435,7 +432,12 @@ impl<'o> Writer<'o> {
         self.out.len() - self.start
     }
 
-    fn ol_pair(&mut self, field: &'static str, offset: usize, size: usize) -> Result<(), EncodeError> {
+    fn ol_pair(
+        &mut self,
+        field: &'static str,
+        offset: usize,
+        size: usize,
+    ) -> Result<(), EncodeError> {
         let o = to_u32(field, offset)?;
         let s = to_u32(field, size)?;
         self.u32(o);
@@ -444,7 +446,12 @@ impl<'o> Writer<'o> {
     }
 
     /// An OL pair + UTF-16LE data for `s`; `max` bytes if the spec limits it.
-    pub fn string(&mut self, field: &'static str, s: &str, max: Option<usize>) -> Result<(), EncodeError> {
+    pub fn string(
+        &mut self,
+        field: &'static str,
+        s: &str,
+        max: Option<usize>,
+    ) -> Result<(), EncodeError> {
         if s.is_empty() {
             return self.ol_pair(field, 0, 0);
         }
@@ -606,7 +613,22 @@ impl fmt::Display for Uuid {
         write!(
             f,
             "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
+            b[0],
+            b[1],
+            b[2],
+            b[3],
+            b[4],
+            b[5],
+            b[6],
+            b[7],
+            b[8],
+            b[9],
+            b[10],
+            b[11],
+            b[12],
+            b[13],
+            b[14],
+            b[15]
         )
     }
 }
@@ -648,7 +670,14 @@ mod tests {
         let e = finish(&base, r).unwrap_err();
         assert_eq!(e.field, "ProviderId");
         assert_eq!(e.offset, 0);
-        assert!(matches!(e.kind, DecodeErrorKind::OffsetOutOfBounds { offset: 8, size: 8, len: 10 }));
+        assert!(matches!(
+            e.kind,
+            DecodeErrorKind::OffsetOutOfBounds {
+                offset: 8,
+                size: 8,
+                len: 10
+            }
+        ));
     }
 
     #[test]
@@ -674,7 +703,9 @@ mod tests {
     #[test]
     fn hostile_count_does_not_allocate() {
         let base = [0u8; 16];
-        let r = done(ol_list(&base, u32::MAX, "Providers", |_d| Ok(()))(&base[..]));
+        let r = done(ol_list(&base, u32::MAX, "Providers", |_d| Ok(()))(
+            &base[..],
+        ));
         let e = finish(&base, r).unwrap_err();
         assert!(matches!(e.kind, DecodeErrorKind::BadLength { .. }));
     }

@@ -1,1 +1,36 @@
-fn main() {}
+//! `mbcli`: the mbimd command-line tool. Subcommands live in `mbimd::cli::*`,
+//! one module each; this file only parses arguments and dispatches.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mbcli",
+    version,
+    about = "Talk to mbimd, MBIM devices and MBIM data"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Decode MBIM messages (hex) field by field, like a protocol dissector.
+    Decode(mbimd::cli::decode::DecodeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.command {
+        Cmd::Decode(a) => mbimd::cli::decode::run(a),
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mbcli: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

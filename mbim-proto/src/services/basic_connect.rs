@@ -5,7 +5,9 @@
 //! CONNECT, SUBSCRIBER_READY_STATUS and IP_PACKET_FILTERS live with the
 //! extensions; this module is the MBIM 1.0 layout.
 
-use super::{Payload, empty_request, fixed_struct, impl_indication, impl_request, parse_all, payload_table};
+use super::{
+    Payload, empty_request, fixed_struct, impl_indication, impl_request, parse_all, payload_table,
+};
 use crate::error::EncodeError;
 use crate::uuid::BASIC_CONNECT;
 use crate::wire::{
@@ -467,6 +469,7 @@ crate::wire_enum! {
 /// MBIM_DEVICE_CAPS_INFO.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct DeviceCapsInfo {
     pub device_type: DeviceType,
     pub cellular_class: CellularClass,
@@ -476,9 +479,25 @@ pub struct DeviceCapsInfo {
     pub sms_caps: SmsCaps,
     pub control_caps: CtrlCaps,
     pub max_sessions: u32,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub custom_data_class: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub device_id: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub firmware_info: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub hardware_info: String,
 }
 
@@ -547,14 +566,27 @@ empty_request!(
 /// MBIM_SUBSCRIBER_READY_INFO (MBIM 1.0 layout).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct SubscriberReadyInfo {
     pub ready_state: SubscriberReadyState,
     /// The IMSI (personal data).
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub subscriber_id: String,
     /// The ICCID (personal data).
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub sim_icc_id: String,
     pub ready_info: ReadyInfoFlag,
     /// MSISDNs (personal data).
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::texts()")
+    )]
     pub telephone_numbers: Vec<String>,
 }
 
@@ -604,7 +636,11 @@ empty_request!(
     /// SUBSCRIBER_READY_STATUS query.
     SubscriberReadyStatusQuery, BASIC_CONNECT, cid::SUBSCRIBER_READY_STATUS, QUERY, SubscriberReadyInfo
 );
-impl_indication!(SubscriberReadyInfo, BASIC_CONNECT, cid::SUBSCRIBER_READY_STATUS);
+impl_indication!(
+    SubscriberReadyInfo,
+    BASIC_CONNECT,
+    cid::SUBSCRIBER_READY_STATUS
+);
 
 // ---------------------------------------------------------------------------
 // 3 RADIO_STATE (§10.5.3)
@@ -629,7 +665,13 @@ empty_request!(
     /// RADIO_STATE query.
     RadioStateQuery, BASIC_CONNECT, cid::RADIO_STATE, QUERY, RadioStateInfo
 );
-impl_request!(SetRadioState, BASIC_CONNECT, cid::RADIO_STATE, SET, RadioStateInfo);
+impl_request!(
+    SetRadioState,
+    BASIC_CONNECT,
+    cid::RADIO_STATE,
+    SET,
+    RadioStateInfo
+);
 impl_indication!(RadioStateInfo, BASIC_CONNECT, cid::RADIO_STATE);
 
 // ---------------------------------------------------------------------------
@@ -639,11 +681,20 @@ impl_indication!(RadioStateInfo, BASIC_CONNECT, cid::RADIO_STATE);
 /// MBIM_SET_PIN.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct SetPin {
     pub pin_type: PinType,
     pub pin_operation: PinOperation,
     /// The PIN (personal data; never logged).
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub pin: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub new_pin: String,
 }
 
@@ -708,6 +759,7 @@ fixed_struct! {
 /// MBIM_PIN_LIST_INFO: ten inline MBIM_PIN_DESC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct PinListInfo {
     pub pin_desc_pin1: PinDesc,
     pub pin_desc_pin2: PinDesc,
@@ -780,10 +832,19 @@ empty_request!(
 /// MBIM_PROVIDER.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct Provider {
     /// MCC+MNC, 5 or 6 digits.
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub provider_id: String,
     pub provider_state: ProviderState,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub provider_name: String,
     pub cellular_class: CellularClass,
     /// 0–31 (−113 dBm + 2·n), 99 unknown.
@@ -830,7 +891,12 @@ impl Payload for Provider {
 /// MBIM_PROVIDERS: an OL-pair list of MBIM_PROVIDER.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct Providers {
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<Provider>()")
+    )]
     pub providers: Vec<Provider>,
 }
 
@@ -867,7 +933,13 @@ empty_request!(
     /// PREFERRED_PROVIDERS query.
     PreferredProvidersQuery, BASIC_CONNECT, cid::PREFERRED_PROVIDERS, QUERY, Providers
 );
-impl_request!(VisibleProvidersReq, BASIC_CONNECT, cid::VISIBLE_PROVIDERS, QUERY, Providers);
+impl_request!(
+    VisibleProvidersReq,
+    BASIC_CONNECT,
+    cid::VISIBLE_PROVIDERS,
+    QUERY,
+    Providers
+);
 
 // ---------------------------------------------------------------------------
 // 9 REGISTER_STATE (§10.5.9)
@@ -876,7 +948,12 @@ impl_request!(VisibleProvidersReq, BASIC_CONNECT, cid::VISIBLE_PROVIDERS, QUERY,
 /// MBIM_SET_REGISTRATION_STATE.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct SetRegistrationState {
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub provider_id: String,
     pub register_action: RegisterAction,
     pub data_class: DataClass,
@@ -911,14 +988,27 @@ impl Payload for SetRegistrationState {
 /// MBIM_REGISTRATION_STATE_INFO (MBIM 1.0 layout).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct RegistrationStateInfo {
     pub nw_error: NwError,
     pub register_state: RegisterState,
     pub register_mode: RegisterMode,
     pub available_data_classes: DataClass,
     pub current_cellular_class: CellularClass,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub provider_id: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub provider_name: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub roaming_text: String,
     pub registration_flag: RegistrationFlag,
 }
@@ -971,7 +1061,13 @@ empty_request!(
     /// REGISTER_STATE query.
     RegisterStateQuery, BASIC_CONNECT, cid::REGISTER_STATE, QUERY, RegistrationStateInfo
 );
-impl_request!(SetRegistrationState, BASIC_CONNECT, cid::REGISTER_STATE, SET, RegistrationStateInfo);
+impl_request!(
+    SetRegistrationState,
+    BASIC_CONNECT,
+    cid::REGISTER_STATE,
+    SET,
+    RegistrationStateInfo
+);
 impl_indication!(RegistrationStateInfo, BASIC_CONNECT, cid::REGISTER_STATE);
 
 // ---------------------------------------------------------------------------
@@ -1002,7 +1098,13 @@ empty_request!(
     /// PACKET_SERVICE query.
     PacketServiceQuery, BASIC_CONNECT, cid::PACKET_SERVICE, QUERY, PacketServiceInfo
 );
-impl_request!(SetPacketService, BASIC_CONNECT, cid::PACKET_SERVICE, SET, PacketServiceInfo);
+impl_request!(
+    SetPacketService,
+    BASIC_CONNECT,
+    cid::PACKET_SERVICE,
+    SET,
+    PacketServiceInfo
+);
 impl_indication!(PacketServiceInfo, BASIC_CONNECT, cid::PACKET_SERVICE);
 
 // ---------------------------------------------------------------------------
@@ -1036,7 +1138,13 @@ empty_request!(
     /// SIGNAL_STATE query.
     SignalStateQuery, BASIC_CONNECT, cid::SIGNAL_STATE, QUERY, SignalStateInfo
 );
-impl_request!(SetSignalState, BASIC_CONNECT, cid::SIGNAL_STATE, SET, SignalStateInfo);
+impl_request!(
+    SetSignalState,
+    BASIC_CONNECT,
+    cid::SIGNAL_STATE,
+    SET,
+    SignalStateInfo
+);
 impl_indication!(SignalStateInfo, BASIC_CONNECT, cid::SIGNAL_STATE);
 
 // ---------------------------------------------------------------------------
@@ -1046,13 +1154,26 @@ impl_indication!(SignalStateInfo, BASIC_CONNECT, cid::SIGNAL_STATE);
 /// MBIM_SET_CONNECT (MBIM 1.0 layout).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct SetConnect {
     pub session_id: u32,
     pub activation_command: ActivationCommand,
     /// The APN.
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub access_string: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub user_name: String,
     /// Personal data; never logged.
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub password: String,
     pub compression: Compression,
     pub auth_protocol: AuthProtocol,
@@ -1120,6 +1241,7 @@ fixed_struct! {
 /// CONNECT query: an MBIM_CONNECT_INFO naming the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct ConnectQuery(pub ConnectInfo);
 
 impl Payload for ConnectQuery {
@@ -1142,7 +1264,13 @@ impl ConnectQuery {
 }
 
 impl_request!(SetConnect, BASIC_CONNECT, cid::CONNECT, SET, ConnectInfo);
-impl_request!(ConnectQuery, BASIC_CONNECT, cid::CONNECT, QUERY, ConnectInfo);
+impl_request!(
+    ConnectQuery,
+    BASIC_CONNECT,
+    cid::CONNECT,
+    QUERY,
+    ConnectInfo
+);
 impl_indication!(ConnectInfo, BASIC_CONNECT, cid::CONNECT);
 
 // ---------------------------------------------------------------------------
@@ -1152,11 +1280,24 @@ impl_indication!(ConnectInfo, BASIC_CONNECT, cid::CONNECT);
 /// MBIM_CONTEXT: one provisioned context.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct Context {
     pub context_id: u32,
     pub context_type: Uuid,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub access_string: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub user_name: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub password: String,
     pub compression: Compression,
     pub auth_protocol: AuthProtocol,
@@ -1203,7 +1344,12 @@ impl Payload for Context {
 /// MBIM_PROVISIONED_CONTEXTS_INFO.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct ProvisionedContextsInfo {
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<Context>()")
+    )]
     pub contexts: Vec<Context>,
 }
 
@@ -1220,21 +1366,40 @@ impl Payload for ProvisionedContextsInfo {
         let n = self.contexts.len();
         let mut w = Writer::new(out, 4 + 8 * n);
         w.u32(count_u32("ElementCount", n)?);
-        w.ol_list("ProvisionedContexts", &self.contexts, |c, out| c.encode(out))
+        w.ol_list("ProvisionedContexts", &self.contexts, |c, out| {
+            c.encode(out)
+        })
     }
 }
 
 /// MBIM_SET_PROVISIONED_CONTEXT.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct SetProvisionedContext {
     pub context_id: u32,
     pub context_type: Uuid,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub access_string: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub user_name: String,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::text()")
+    )]
     pub password: String,
     pub compression: Compression,
     pub auth_protocol: AuthProtocol,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::digits()")
+    )]
     pub provider_id: String,
 }
 
@@ -1283,8 +1448,18 @@ empty_request!(
     /// PROVISIONED_CONTEXTS query.
     ProvisionedContextsQuery, BASIC_CONNECT, cid::PROVISIONED_CONTEXTS, QUERY, ProvisionedContextsInfo
 );
-impl_request!(SetProvisionedContext, BASIC_CONNECT, cid::PROVISIONED_CONTEXTS, SET, ProvisionedContextsInfo);
-impl_indication!(ProvisionedContextsInfo, BASIC_CONNECT, cid::PROVISIONED_CONTEXTS);
+impl_request!(
+    SetProvisionedContext,
+    BASIC_CONNECT,
+    cid::PROVISIONED_CONTEXTS,
+    SET,
+    ProvisionedContextsInfo
+);
+impl_indication!(
+    ProvisionedContextsInfo,
+    BASIC_CONNECT,
+    cid::PROVISIONED_CONTEXTS
+);
 
 // ---------------------------------------------------------------------------
 // 14 SERVICE_ACTIVATION (§10.5.14)
@@ -1293,6 +1468,7 @@ impl_indication!(ProvisionedContextsInfo, BASIC_CONNECT, cid::PROVISIONED_CONTEX
 /// MBIM_SET_SERVICE_ACTIVATION: opaque carrier data.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct SetServiceActivation {
     pub vendor_specific_buffer: super::RawBytes,
 }
@@ -1312,6 +1488,7 @@ impl Payload for SetServiceActivation {
 /// MBIM_SERVICE_ACTIVATION_INFO.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct ServiceActivationInfo {
     pub nw_error: NwError,
     pub vendor_specific_buffer: super::RawBytes,
@@ -1338,7 +1515,13 @@ impl Payload for ServiceActivationInfo {
     }
 }
 
-impl_request!(SetServiceActivation, BASIC_CONNECT, cid::SERVICE_ACTIVATION, SET, ServiceActivationInfo);
+impl_request!(
+    SetServiceActivation,
+    BASIC_CONNECT,
+    cid::SERVICE_ACTIVATION,
+    SET,
+    ServiceActivationInfo
+);
 
 // ---------------------------------------------------------------------------
 // 15 IP_CONFIGURATION (§10.5.15)
@@ -1347,6 +1530,7 @@ impl_request!(SetServiceActivation, BASIC_CONNECT, cid::SERVICE_ACTIVATION, SET,
 /// MBIM_IPV4_ELEMENT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct Ipv4Element {
     pub on_link_prefix_length: u32,
     pub ipv4_address: Ipv4Addr,
@@ -1355,6 +1539,7 @@ pub struct Ipv4Element {
 /// MBIM_IPV6_ELEMENT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct Ipv6Element {
     pub on_link_prefix_length: u32,
     pub ipv6_address: Ipv6Addr,
@@ -1364,15 +1549,32 @@ pub struct Ipv6Element {
 /// data buffer; gateways are bare offsets (0 = absent).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct IpConfigurationInfo {
     pub session_id: u32,
     pub ipv4_configuration_available: IpConfigurationAvailableFlag,
     pub ipv6_configuration_available: IpConfigurationAvailableFlag,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<Ipv4Element>()")
+    )]
     pub ipv4_address: Vec<Ipv4Element>,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<Ipv6Element>()")
+    )]
     pub ipv6_address: Vec<Ipv6Element>,
     pub ipv4_gateway: Option<Ipv4Addr>,
     pub ipv6_gateway: Option<Ipv6Addr>,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<Ipv4Addr>()")
+    )]
     pub ipv4_dns_server: Vec<Ipv4Addr>,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<Ipv6Addr>()")
+    )]
     pub ipv6_dns_server: Vec<Ipv6Addr>,
     pub ipv4_mtu: u32,
     pub ipv6_mtu: u32,
@@ -1458,8 +1660,24 @@ impl Payload for IpConfigurationInfo {
             } else {
                 table(s, g6, "IPv6Gateway", 1, gw6_off, 16, ipv6("IPv6Gateway"))?.pop()
             };
-            let ipv4_dns_server = table(s, d4, "IPv4DnsServer", dns4_count, dns4_off, 4, ipv4("IPv4DnsServer"))?;
-            let ipv6_dns_server = table(s, d6, "IPv6DnsServer", dns6_count, dns6_off, 16, ipv6("IPv6DnsServer"))?;
+            let ipv4_dns_server = table(
+                s,
+                d4,
+                "IPv4DnsServer",
+                dns4_count,
+                dns4_off,
+                4,
+                ipv4("IPv4DnsServer"),
+            )?;
+            let ipv6_dns_server = table(
+                s,
+                d6,
+                "IPv6DnsServer",
+                dns6_count,
+                dns6_off,
+                16,
+                ipv6("IPv6DnsServer"),
+            )?;
             Ok((
                 r,
                 IpConfigurationInfo {
@@ -1512,10 +1730,28 @@ impl Payload for IpConfigurationInfo {
             .collect();
         let v4_off = data(&mut w, v4)?;
         let v6_off = data(&mut w, v6)?;
-        let gw4_off = data(&mut w, self.ipv4_gateway.map(|a| a.octets().to_vec()).unwrap_or_default())?;
-        let gw6_off = data(&mut w, self.ipv6_gateway.map(|a| a.octets().to_vec()).unwrap_or_default())?;
-        let dns4: Vec<u8> = self.ipv4_dns_server.iter().flat_map(|a| a.octets()).collect();
-        let dns6: Vec<u8> = self.ipv6_dns_server.iter().flat_map(|a| a.octets()).collect();
+        let gw4_off = data(
+            &mut w,
+            self.ipv4_gateway
+                .map(|a| a.octets().to_vec())
+                .unwrap_or_default(),
+        )?;
+        let gw6_off = data(
+            &mut w,
+            self.ipv6_gateway
+                .map(|a| a.octets().to_vec())
+                .unwrap_or_default(),
+        )?;
+        let dns4: Vec<u8> = self
+            .ipv4_dns_server
+            .iter()
+            .flat_map(|a| a.octets())
+            .collect();
+        let dns6: Vec<u8> = self
+            .ipv6_dns_server
+            .iter()
+            .flat_map(|a| a.octets())
+            .collect();
         let dns4_off = data(&mut w, dns4)?;
         let dns6_off = data(&mut w, dns6)?;
         w.u32(count_u32("IPv4AddressCount", self.ipv4_address.len())?);
@@ -1538,6 +1774,7 @@ impl Payload for IpConfigurationInfo {
 /// (libmbim sends the full structure with everything else zero).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct IpConfigurationQuery(pub IpConfigurationInfo);
 
 impl IpConfigurationQuery {
@@ -1559,7 +1796,13 @@ impl Payload for IpConfigurationQuery {
     }
 }
 
-impl_request!(IpConfigurationQuery, BASIC_CONNECT, cid::IP_CONFIGURATION, QUERY, IpConfigurationInfo);
+impl_request!(
+    IpConfigurationQuery,
+    BASIC_CONNECT,
+    cid::IP_CONFIGURATION,
+    QUERY,
+    IpConfigurationInfo
+);
 impl_indication!(IpConfigurationInfo, BASIC_CONNECT, cid::IP_CONFIGURATION);
 
 // ---------------------------------------------------------------------------
@@ -1569,11 +1812,16 @@ impl_indication!(IpConfigurationInfo, BASIC_CONNECT, cid::IP_CONFIGURATION);
 /// MBIM_DEVICE_SERVICE_ELEMENT.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct DeviceServiceElement {
     pub device_service_id: Uuid,
     /// Bit 0: the service can be used with DSS; bit 1: host to device; ...
     pub dss_payload: u32,
     pub max_dss_instances: u32,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::u32s()")
+    )]
     pub cids: Vec<u32>,
 }
 
@@ -1614,8 +1862,13 @@ impl Payload for DeviceServiceElement {
 /// MBIM_DEVICE_SERVICES_INFO.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct DeviceServicesInfo {
     pub max_dss_sessions: u32,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<DeviceServiceElement>()")
+    )]
     pub device_services: Vec<DeviceServiceElement>,
 }
 
@@ -1641,16 +1894,23 @@ impl Payload for DeviceServicesInfo {
         let mut w = Writer::new(out, 8 + 8 * n);
         w.u32(count_u32("DeviceServicesCount", n)?);
         w.u32(self.max_dss_sessions);
-        w.ol_list("DeviceServices", &self.device_services, |e, out| e.encode(out))
+        w.ol_list("DeviceServices", &self.device_services, |e, out| {
+            e.encode(out)
+        })
     }
 }
 
 /// MBIM_EVENT_ENTRY.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct EventEntry {
     pub device_service_id: Uuid,
     /// Empty = every CID of the service.
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::u32s()")
+    )]
     pub cids: Vec<u32>,
 }
 
@@ -1685,7 +1945,12 @@ impl Payload for EventEntry {
 /// MBIM_DEVICE_SERVICE_SUBSCRIBE_LIST (set and response).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct DeviceServiceSubscribeList {
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<EventEntry>()")
+    )]
     pub events: Vec<EventEntry>,
 }
 
@@ -1693,7 +1958,8 @@ impl Payload for DeviceServiceSubscribeList {
     fn parse(s: &[u8]) -> Result<Self, nom::Err<PError>> {
         parse_all(s, |r| {
             let (r, count) = u32le("ElementCount")(r)?;
-            let (r, events) = ol_list(s, count, "DeviceServiceSubscribeList", EventEntry::parse)(r)?;
+            let (r, events) =
+                ol_list(s, count, "DeviceServiceSubscribeList", EventEntry::parse)(r)?;
             Ok((r, DeviceServiceSubscribeList { events }))
         })
     }
@@ -1702,7 +1968,9 @@ impl Payload for DeviceServiceSubscribeList {
         let n = self.events.len();
         let mut w = Writer::new(out, 4 + 8 * n);
         w.u32(count_u32("ElementCount", n)?);
-        w.ol_list("DeviceServiceSubscribeList", &self.events, |e, out| e.encode(out))
+        w.ol_list("DeviceServiceSubscribeList", &self.events, |e, out| {
+            e.encode(out)
+        })
     }
 }
 
@@ -1773,7 +2041,13 @@ empty_request!(
     /// NETWORK_IDLE_HINT query.
     NetworkIdleHintQuery, BASIC_CONNECT, cid::NETWORK_IDLE_HINT, QUERY, NetworkIdleHint
 );
-impl_request!(NetworkIdleHint, BASIC_CONNECT, cid::NETWORK_IDLE_HINT, SET, NetworkIdleHint);
+impl_request!(
+    NetworkIdleHint,
+    BASIC_CONNECT,
+    cid::NETWORK_IDLE_HINT,
+    SET,
+    NetworkIdleHint
+);
 empty_request!(
     /// EMERGENCY_MODE query.
     EmergencyModeQuery, BASIC_CONNECT, cid::EMERGENCY_MODE, QUERY, EmergencyModeInfo
@@ -1790,6 +2064,28 @@ impl_indication!(EmergencyModeInfo, BASIC_CONNECT, cid::EMERGENCY_MODE);
 pub struct PacketFilter {
     pub packet_filter: super::RawBytes,
     pub packet_mask: super::RawBytes,
+}
+
+#[cfg(feature = "arbitrary")]
+impl proptest::arbitrary::Arbitrary for PacketFilter {
+    type Parameters = ();
+    type Strategy = proptest::strategy::BoxedStrategy<PacketFilter>;
+    fn arbitrary_with(_: ()) -> Self::Strategy {
+        use proptest::prelude::*;
+        // Filter and mask have the same size (one FilterSize field).
+        (0usize..24)
+            .prop_flat_map(|n| {
+                (
+                    proptest::collection::vec(any::<u8>(), n),
+                    proptest::collection::vec(any::<u8>(), n),
+                )
+            })
+            .prop_map(|(f, m)| PacketFilter {
+                packet_filter: super::RawBytes(f),
+                packet_mask: super::RawBytes(m),
+            })
+            .boxed()
+    }
 }
 
 impl Payload for PacketFilter {
@@ -1836,8 +2132,13 @@ impl Payload for PacketFilter {
 /// MBIM_PACKET_FILTERS (set, query, response; MBIM 1.0 layout).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct PacketFilters {
     pub session_id: u32,
+    #[cfg_attr(
+        feature = "arbitrary",
+        proptest(strategy = "crate::services::arb::list::<PacketFilter>()")
+    )]
     pub packet_filters: Vec<PacketFilter>,
 }
 
@@ -1862,11 +2163,19 @@ impl Payload for PacketFilters {
         let mut w = Writer::new(out, 8 + 8 * n);
         w.u32(self.session_id);
         w.u32(count_u32("PacketFiltersCount", n)?);
-        w.ol_list("PacketFilters", &self.packet_filters, |f, out| f.encode(out))
+        w.ol_list("PacketFilters", &self.packet_filters, |f, out| {
+            f.encode(out)
+        })
     }
 }
 
-impl_request!(PacketFilters, BASIC_CONNECT, cid::IP_PACKET_FILTERS, SET, PacketFilters);
+impl_request!(
+    PacketFilters,
+    BASIC_CONNECT,
+    cid::IP_PACKET_FILTERS,
+    SET,
+    PacketFilters
+);
 
 // ---------------------------------------------------------------------------
 // The table

@@ -104,6 +104,74 @@ impl Payload for RawBytes {
     }
 }
 
+/// proptest strategies for payload fields (feature `arbitrary`): strings and
+/// buffers within the spec's size limits, so that generated values encode.
+#[cfg(feature = "arbitrary")]
+pub mod arb {
+    use crate::wire::Uuid;
+    use proptest::prelude::*;
+
+    /// A short string: ASCII, some BMP text and the odd non-BMP character
+    /// (UTF-16 surrogate pairs must round-trip too).
+    pub fn text() -> BoxedStrategy<String> {
+        prop_oneof![
+            4 => "[a-zA-Z0-9 .-]{0,10}",
+            1 => "[a-zé€漢😀]{0,4}",
+        ]
+        .boxed()
+    }
+
+    /// Digits, like a provider id, IMSI or phone number.
+    pub fn digits() -> BoxedStrategy<String> {
+        "[0-9]{0,6}".boxed()
+    }
+
+    /// A short byte buffer.
+    pub fn bytes() -> BoxedStrategy<Vec<u8>> {
+        proptest::collection::vec(any::<u8>(), 0..24).boxed()
+    }
+
+    /// A short list of `T`.
+    pub fn list<T: Arbitrary + 'static>() -> BoxedStrategy<Vec<T>> {
+        proptest::collection::vec(any::<T>(), 0..4).boxed()
+    }
+
+    /// A short list of strings.
+    pub fn texts() -> BoxedStrategy<Vec<String>> {
+        proptest::collection::vec(digits(), 0..4).boxed()
+    }
+
+    /// A short list of u32.
+    pub fn u32s() -> BoxedStrategy<Vec<u32>> {
+        proptest::collection::vec(any::<u32>(), 0..6).boxed()
+    }
+
+    impl Arbitrary for Uuid {
+        type Parameters = ();
+        type Strategy = BoxedStrategy<Uuid>;
+        fn arbitrary_with(_: ()) -> Self::Strategy {
+            prop_oneof![
+                3 => proptest::sample::select(vec![
+                    crate::uuid::CONTEXT_TYPE_INTERNET,
+                    crate::uuid::CONTEXT_TYPE_IMS,
+                    crate::uuid::BASIC_CONNECT,
+                    crate::uuid::SMS,
+                ]),
+                1 => any::<[u8; 16]>().prop_map(Uuid),
+            ]
+            .boxed()
+        }
+    }
+
+    impl Arbitrary for super::RawBytes {
+        type Parameters = ();
+        type Strategy = BoxedStrategy<super::RawBytes>;
+        fn arbitrary_with(_: ()) -> Self::Strategy {
+            bytes().prop_map(super::RawBytes).boxed()
+        }
+    }
+}
+
 /// Which of a CID's four payloads a buffer holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -201,6 +269,25 @@ macro_rules! payload_table {
                 match *self { $( $E::$V(_) => stringify!($V), )* }
             }
 
+            /// A strategy generating payloads for (`cid`, `kind`) (feature `arbitrary`).
+            #[cfg(feature = "arbitrary")]
+            #[allow(unused_variables)]
+            pub fn arbitrary(
+                cid: u32,
+                kind: $crate::services::Kind,
+            ) -> Option<::proptest::strategy::BoxedStrategy<$E>> {
+                #[allow(unused_imports)]
+                use $crate::services::Kind::{Query, Set, Response, Indication};
+                #[allow(unused_imports)]
+                use ::proptest::strategy::Strategy;
+                $(
+                    if $( (cid == $cid && kind == $kind) )||+ {
+                        return Some(::proptest::arbitrary::any::<$T>().prop_map($E::$V).boxed());
+                    }
+                )*
+                None
+            }
+
             /// Every (CID, kind) this table knows, for tests and generators.
             pub const KEYS: &'static [(u32, $crate::services::Kind)] = &[
                 $( $( ($cid, $crate::services::Kind::$kind), )+ )*
@@ -213,7 +300,10 @@ pub(crate) use payload_table;
 /// A decoded information buffer of any service.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(tag = "service", content = "payload", rename_all = "kebab-case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "service", content = "payload", rename_all = "kebab-case")
+)]
 pub enum Decoded {
     BasicConnect(basic_connect::Any),
     Sms(sms::Any),
@@ -278,6 +368,55 @@ pub fn decode_payload(
     r.unwrap_or_else(|| Ok(Decoded::Raw(RawBytes(buf.to_vec()))))
 }
 
+/// Every (service, CID, kind) with a typed payload, for tests and generators.
+pub fn all_keys() -> Vec<(Uuid, u32, Kind)> {
+    use crate::uuid as u;
+    let mut v = Vec::new();
+    let mut add = |s: Uuid, keys: &[(u32, Kind)]| v.extend(keys.iter().map(|(c, k)| (s, *c, *k)));
+    add(u::BASIC_CONNECT, basic_connect::Any::KEYS);
+    add(u::SMS, sms::Any::KEYS);
+    add(u::USSD, ussd::Any::KEYS);
+    add(u::PHONEBOOK, phonebook::Any::KEYS);
+    add(u::STK, stk::Any::KEYS);
+    add(u::AUTH, auth::Any::KEYS);
+    add(u::DSS, dss::Any::KEYS);
+    add(u::PROXY_CONTROL, proxy_control::Any::KEYS);
+    v
+}
+
+/// A strategy generating a typed payload for (service, CID, kind) (feature `arbitrary`).
+#[cfg(feature = "arbitrary")]
+pub fn arbitrary_payload(
+    service: &Uuid,
+    cid: u32,
+    kind: Kind,
+) -> Option<proptest::strategy::BoxedStrategy<Decoded>> {
+    use crate::uuid as u;
+    use proptest::strategy::Strategy;
+    let s = u::canonical(*service);
+    if s == u::BASIC_CONNECT {
+        basic_connect::Any::arbitrary(cid, kind)
+            .map(|st| st.prop_map(Decoded::BasicConnect).boxed())
+    } else if s == u::SMS {
+        sms::Any::arbitrary(cid, kind).map(|st| st.prop_map(Decoded::Sms).boxed())
+    } else if s == u::USSD {
+        ussd::Any::arbitrary(cid, kind).map(|st| st.prop_map(Decoded::Ussd).boxed())
+    } else if s == u::PHONEBOOK {
+        phonebook::Any::arbitrary(cid, kind).map(|st| st.prop_map(Decoded::Phonebook).boxed())
+    } else if s == u::STK {
+        stk::Any::arbitrary(cid, kind).map(|st| st.prop_map(Decoded::Stk).boxed())
+    } else if s == u::AUTH {
+        auth::Any::arbitrary(cid, kind).map(|st| st.prop_map(Decoded::Auth).boxed())
+    } else if s == u::DSS {
+        dss::Any::arbitrary(cid, kind).map(|st| st.prop_map(Decoded::Dss).boxed())
+    } else if s == u::PROXY_CONTROL {
+        proxy_control::Any::arbitrary(cid, kind)
+            .map(|st| st.prop_map(Decoded::ProxyControl).boxed())
+    } else {
+        None
+    }
+}
+
 /// Human name of a CID of a known service (`"register-state"`), for logs and `mbcli`.
 pub fn cid_name(service: &Uuid, cid: u32) -> Option<&'static str> {
     use crate::uuid as u;
@@ -301,10 +440,7 @@ pub fn cid_name(service: &Uuid, cid: u32) -> Option<&'static str> {
     } else {
         return None;
     };
-    table
-        .get(cid as usize)
-        .copied()
-        .filter(|n| !n.is_empty())
+    table.get(cid as usize).copied().filter(|n| !n.is_empty())
 }
 
 /// Parse helper for payload `parse` impls that want the public error type.
@@ -328,6 +464,7 @@ macro_rules! fixed_struct {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
         pub struct $N { $( $(#[$fm])* pub $f: $T, )* }
 
         impl $N {
@@ -368,6 +505,7 @@ macro_rules! empty_request {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
         pub struct $N;
         impl $crate::services::Payload for $N {
             fn parse(_s: &[u8]) -> Result<Self, nom::Err<$crate::wire::PError>> { Ok($N) }

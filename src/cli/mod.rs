@@ -1,0 +1,3 @@
+//! `mbcli` subcommands, one module each (argument struct + `run`).
+
+pub mod decode;

@@ -259,7 +259,7 @@ macro_rules! payload_table {
             }
 
             /// Encode the payload.
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::ptr_arg)] // `out` unused only in empty tables
             pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> {
                 match *self { $( $E::$V(ref x) => $crate::services::Payload::encode(x, out), )* }
             }

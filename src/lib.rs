@@ -3,3 +3,5 @@
 //! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
 pub mod cli;
+pub mod modem;
+pub mod transport;

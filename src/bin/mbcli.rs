@@ -19,12 +19,15 @@ struct Cli {
 enum Cmd {
     /// Decode MBIM messages (hex) field by field, like a protocol dissector.
     Decode(mbimd::cli::decode::DecodeArgs),
+    /// Talk MBIM to a device directly, without the daemon (like mbimcli).
+    Raw(mbimd::cli::raw::RawArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
+        Cmd::Raw(a) => mbimd::cli::raw::run(a),
     };
     match r {
         Ok(code) => code,

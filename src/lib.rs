@@ -3,5 +3,6 @@
 //! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
 pub mod cli;
+pub mod discovery;
 pub mod modem;
 pub mod transport;

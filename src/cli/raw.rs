@@ -28,6 +28,12 @@ pub struct RawArgs {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 30, global = true)]
     pub timeout: u64,
+    /// Log MBIM traffic and state changes to stderr.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+    /// Show IMSI, ICCID, IMEI, phone numbers and credentials in logs.
+    #[arg(long, global = true)]
+    pub log_personal_info: bool,
     /// Negotiate this MBIMEx version when the device offers it (1.0 = none).
     #[arg(long, default_value = "1.0", global = true)]
     pub mbimex: String,
@@ -180,6 +186,13 @@ fn parse_mbimex(s: &str) -> anyhow::Result<ExtendedVersion> {
 
 /// Run `mbcli raw`.
 pub fn run(args: RawArgs) -> anyhow::Result<ExitCode> {
+    mbim_proto::personal::set_show_personal_info(args.log_personal_info);
+    if args.verbose {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .try_init();
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -484,6 +484,18 @@ impl<T: Transport> ModemActor<T> {
                     cid,
                     information_buffer,
                 } => {
+                    if uuid::canonical(service) == uuid::BASIC_CONNECT
+                        && cid == bc::cid::SUBSCRIBER_READY_STATUS
+                        && let Ok(sub) = bc::SubscriberReadyInfo::decode(&information_buffer)
+                    {
+                        use mbim_proto::personal::Personal;
+                        info!(
+                            state = %sub.ready_state,
+                            imsi = %Personal(&sub.subscriber_id),
+                            iccid = %Personal(&sub.sim_icc_id),
+                            "subscriber ready status changed"
+                        );
+                    }
                     self.state.send_modify(|s| {
                         s.apply(&service, cid, &information_buffer);
                         if uuid::canonical(service) == uuid::BASIC_CONNECT

@@ -205,7 +205,7 @@ pub(crate) fn resolve<'a>(
     if size == 0 {
         return Ok(&base[..0]);
     }
-    if offset % 4 != 0 {
+    if !offset.is_multiple_of(4) {
         return Err(nom::Err::Error(PError::new(
             field,
             at,
@@ -229,7 +229,7 @@ pub(crate) fn resolve<'a>(
 
 /// Decode UTF-16LE bytes (MBIM 1.0 §10.4) into a `String`.
 pub fn utf16_to_string(field: &'static str, bytes: &[u8]) -> Result<String, nom::Err<PError>> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(nom::Err::Error(PError::new(
             field,
             bytes,

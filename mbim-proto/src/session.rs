@@ -97,7 +97,8 @@ pub enum Event {
     OpenDone { status: Status },
     /// No OPEN_DONE within the open timeout; the caller may retry.
     OpenTimedOut,
-    /// CLOSE_DONE arrived (or timed out, with `Status::FAILURE`); the session is closed.
+    /// CLOSE_DONE arrived (or timed out, with `Status::FAILURE`); the session
+    /// is closed, and commands still pending fail as aborted right after.
     CloseDone { status: Status },
     /// The response to a command.
     CommandDone {
@@ -371,6 +372,7 @@ impl Session {
                     self.events.push_back(Event::CloseDone {
                         status: Status::FAILURE,
                     });
+                    self.abort_pending();
                 }
                 _ => {}
             }
@@ -512,6 +514,10 @@ impl Session {
                     self.open_deadline = None;
                     self.state = OpenState::Closed;
                     self.events.push_back(Event::CloseDone { status });
+                    // After CLOSE_DONE the function is closed (MBIM 1.0 §9.3.2)
+                    // and will not answer: fail what is pending now rather
+                    // than at each command's deadline.
+                    self.abort_pending();
                 }
                 _ => self.unknown(MessageType::CLOSE_DONE, transaction_id),
             },

@@ -262,6 +262,39 @@ fn close_completes_on_close_done_or_fails_at_its_deadline() {
     assert_eq!(s.state(), OpenState::Closed);
 }
 
+#[test]
+fn commands_still_pending_when_close_completes_are_aborted() {
+    let t0 = Instant::now();
+    let mut s = open_session(t0, SessionConfig::default());
+    let answered = query(&mut s, t0, 1, CMD_TIMEOUT);
+    let unanswered = query(&mut s, t0, 2, CMD_TIMEOUT);
+    let close = s.close(t0).unwrap();
+    // Answered before CLOSE_DONE: delivered normally.
+    s.handle_bytes(
+        t0,
+        &command_done(answered, u::BASIC_CONNECT, 1, Status::SUCCESS, &[]),
+    );
+    s.handle_bytes(t0, &close_done(close));
+    let ev = events(&mut s);
+    assert!(
+        matches!(&ev[0], Event::CommandDone { transaction_id, .. } if *transaction_id == answered)
+    );
+    assert_eq!(
+        ev[1..],
+        [
+            Event::CloseDone {
+                status: Status::SUCCESS
+            },
+            Event::TransactionFailed {
+                transaction_id: unanswered,
+                failure: TransactionFailure::Aborted
+            }
+        ]
+    );
+    assert_eq!(s.pending_transactions(), 0);
+    assert_eq!(s.poll_timeout(), None);
+}
+
 // ---------------------------------------------------------------------------
 // Commands and responses
 // ---------------------------------------------------------------------------

@@ -1021,3 +1021,134 @@ fn reset_aborts_everything_and_forgets_queued_writes() {
     assert_eq!(s.state(), OpenState::Closed);
     assert_eq!(s.poll_timeout(), None);
 }
+
+// ---------------------------------------------------------------------------
+// Properties over scripted chaos
+// ---------------------------------------------------------------------------
+
+mod chaos {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// Send a query with this timeout (ms).
+        Command(u64),
+        /// The device answers pending command `k % n` with a response of
+        /// `len` bytes cut into `mct`-byte fragments, delivering `keep` of them
+        /// in the given order (`shuffle` swaps two).
+        Respond {
+            k: usize,
+            len: usize,
+            mct: usize,
+            keep: usize,
+            shuffle: bool,
+        },
+        /// A fragmented indication, possibly incomplete.
+        Indicate { tid: u32, len: usize, keep: usize },
+        /// Raw bytes.
+        Garbage(Vec<u8>),
+        /// Let time pass (ms), handling any deadline on the way.
+        Wait(u64),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (100u64..5_000).prop_map(Step::Command),
+            (
+                any::<usize>(),
+                0usize..400,
+                40usize..200,
+                0usize..8,
+                any::<bool>()
+            )
+                .prop_map(|(k, len, mct, keep, shuffle)| Step::Respond {
+                    k,
+                    len,
+                    mct,
+                    keep,
+                    shuffle
+                }),
+            (0u32..4, 0usize..300, 0usize..6).prop_map(|(tid, len, keep)| Step::Indicate {
+                tid,
+                len,
+                keep
+            }),
+            proptest::collection::vec(any::<u8>(), 0..40).prop_map(Step::Garbage),
+            (0u64..3_000).prop_map(Step::Wait),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Whatever the device does, the session never panics, every command
+        /// ends exactly once, and handling the advertised deadline always
+        /// moves it forward (no busy loop).
+        #[test]
+        fn every_command_ends_once_and_deadlines_make_progress(steps in proptest::collection::vec(step(), 1..40)) {
+            let t0 = Instant::now();
+            let mut s = open_session(t0, SessionConfig::default());
+            let mut now = t0;
+            let mut sent: Vec<u32> = Vec::new();
+            let mut ended: Vec<u32> = Vec::new();
+            let record = |s: &mut Session, ended: &mut Vec<u32>| {
+                for e in events(s) {
+                    match e {
+                        Event::CommandDone { transaction_id, .. }
+                        | Event::TransactionTimedOut { transaction_id, .. }
+                        | Event::TransactionFailed { transaction_id, .. } => ended.push(transaction_id),
+                        _ => {}
+                    }
+                }
+                transmitted(s);
+            };
+            for st in steps {
+                match st {
+                    Step::Command(t) => sent.push(query(&mut s, now, 8, ms(t))),
+                    Step::Respond { k, len, mct, keep, shuffle } => {
+                        if sent.is_empty() { continue; }
+                        let tid = sent[k % sent.len()];
+                        let msg = command_done(tid, u::BASIC_CONNECT, 8, Status::SUCCESS, &pattern(len));
+                        let mut frags = fragment(&msg, mct).unwrap();
+                        if shuffle && frags.len() > 2 { frags.swap(0, 1); }
+                        for f in frags.iter().take(keep.max(1)) { s.handle_bytes(now, f); }
+                    }
+                    Step::Indicate { tid, len, keep } => {
+                        let msg = indicate(tid, u::BASIC_CONNECT, 9, &pattern(len));
+                        for f in fragment(&msg, 100).unwrap().iter().take(keep.max(1)) {
+                            s.handle_bytes(now, f);
+                        }
+                    }
+                    Step::Garbage(g) => s.handle_bytes(now, &g),
+                    Step::Wait(d) => {
+                        let until = now + ms(d);
+                        while let Some(t) = s.poll_timeout() {
+                            if t > until { break; }
+                            now = now.max(t);
+                            s.handle_timeout(now);
+                            if let Some(next) = s.poll_timeout() {
+                                prop_assert!(next > now, "deadline did not move past {now:?}");
+                            }
+                        }
+                        now = until;
+                    }
+                }
+                record(&mut s, &mut ended);
+            }
+            // Run every remaining deadline out.
+            while let Some(t) = s.poll_timeout() {
+                now = now.max(t);
+                s.handle_timeout(now);
+                prop_assert!(s.poll_timeout().is_none_or(|n| n > now));
+                record(&mut s, &mut ended);
+            }
+            prop_assert_eq!(s.pending_transactions(), 0);
+            let mut a = sent.clone();
+            a.sort_unstable();
+            let mut b = ended.clone();
+            b.sort_unstable();
+            prop_assert_eq!(a, b, "each command ends exactly once");
+        }
+    }
+}

@@ -1085,3 +1085,52 @@ fn decode_error_display_names_field_offset_and_reason() {
     .to_string();
     assert!(t.contains("SubscriberId") && t.contains("offset 76"), "{t}");
 }
+
+/// Every prefix and every single-byte corruption of every valid vector's
+/// information buffer decodes or fails cleanly: no panic, and the error
+/// points inside the buffer that was given.
+#[test]
+fn truncated_or_corrupted_vectors_fail_cleanly_inside_the_buffer() {
+    let mut failures = 0usize;
+    for (name, cid, kind) in valid_vectors() {
+        let bytes = read_vector(&name);
+        let m = Message::decode(&bytes).unwrap();
+        let info = m.payload().unwrap().2.to_vec();
+        let check = |buf: &[u8], what: &str| -> bool {
+            match decode_payload(&u::BASIC_CONNECT, cid, kind, ExtendedVersion::V1, buf) {
+                Ok(_) => false,
+                Err(e) => {
+                    assert!(
+                        e.offset <= buf.len(),
+                        "{name} {what}: offset {} beyond {} bytes ({e})",
+                        e.offset,
+                        buf.len()
+                    );
+                    assert!(!e.field.is_empty() && e.field != "?", "{name} {what}: {e}");
+                    true
+                }
+            }
+        };
+        for cut in 0..info.len() {
+            failures += usize::from(check(&info[..cut], &format!("cut at {cut}")));
+        }
+        for i in 0..info.len() {
+            for v in [0x00u8, 0x01, 0x7f, 0x80, 0xff] {
+                let mut b = info.clone();
+                b[i] = v;
+                failures += usize::from(check(&b, &format!("byte {i} = {v:#x}")));
+            }
+        }
+        // The whole message, cut anywhere, never panics either.
+        for cut in 0..bytes.len() {
+            assert!(
+                Message::decode(&bytes[..cut]).is_err(),
+                "{name} cut at {cut}"
+            );
+        }
+    }
+    assert!(
+        failures > 1000,
+        "corruptions should mostly be detected: {failures}"
+    );
+}

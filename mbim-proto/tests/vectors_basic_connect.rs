@@ -4,6 +4,15 @@
 //! printer). Each is checked both ways against a value written out here.
 //! The `_invalid_` vectors carry one deliberate defect each; decoding them
 //! must fail naming the field and the byte offset.
+//!
+//! Cross-checks done when the vectors were written (libmbim 1.28, not run
+//! here): every valid vector prints with all fields through
+//! `mbim_message_get_printable_full`; the host-built ones (sets and queries
+//! with a payload) are byte-identical, TransactionId aside, to what libmbim's
+//! `mbim_message_*_new` builders produce, except SERVICE_ACTIVATION set, whose
+//! unsized trailing buffer libmbim pads and we do not (see that vector).
+//! libmbim accepts the misaligned-offset and odd-size-string vectors; we
+//! reject them (MBIM 1.0 §10.3, §10.4).
 
 mod common;
 
@@ -412,6 +421,14 @@ fn multicarrier_providers_vectors() {
         "basic_connect_multicarrier_providers_indication_none.hex",
         bc(providers(vec![])),
     );
+    // Element sizes include the element's trailing padding, as libmbim builds them.
+    let vodafone = provider("23415", 1, "Vodafone UK", 1, 99, 99);
+    let m = check_vector(
+        "basic_connect_multicarrier_providers_set_padded_elements.hex",
+        bc(providers(vec![vodafone.clone(), vodafone])),
+    );
+    let info = m.payload().unwrap().2;
+    assert_eq!(&info[8..12], &68u32.to_le_bytes(), "Providers[0] size");
 }
 
 // ---------------------------------------------------------------------------

@@ -143,8 +143,7 @@ pub struct IndicateStatus<'a> {
 }
 
 #[cfg(feature = "serde")]
-#[allow(clippy::ptr_arg)] // serde's serialize_with passes a reference to the field type
-fn ser_hex<S: serde::Serializer>(b: &Cow<'_, [u8]>, s: S) -> Result<S::Ok, S::Error> {
+fn ser_hex<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&crate::hex::Hex(b))
 }
 

@@ -711,6 +711,22 @@ mod tests {
     }
 
     #[test]
+    fn decode_error_text_names_field_and_offset() {
+        // A nested OL pair: the error offset counts from the outer buffer.
+        let mut outer = vec![0u8; 8];
+        outer.extend_from_slice(&[12, 0, 0, 0, 2, 0, 0, 0]);
+        let inner = &outer[8..];
+        let e = finish(&outer, done(string(inner, "ProviderName")(inner))).unwrap_err();
+        assert_eq!((e.field, e.offset), ("ProviderName", 8));
+        let text = e.to_string();
+        assert!(text.contains("ProviderName"), "{text}");
+        assert!(text.contains("at offset 8"), "{text}");
+        assert!(text.contains("offset 12 + size 2"), "{text}");
+        let text = e.shifted(48).to_string();
+        assert!(text.contains("at offset 56"), "{text}");
+    }
+
+    #[test]
     fn truncated_u32_reports_offset() {
         let base = [1u8, 0, 0, 0, 2, 0];
         let r = done(u32le("A")(&base)).and_then(|(r, _)| done(u32le("B")(r)));

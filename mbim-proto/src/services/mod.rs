@@ -72,6 +72,7 @@ pub trait Indication: Payload {
 /// The empty information buffer of most queries and some responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct Empty;
 
 impl Payload for Empty {

@@ -1,0 +1,31 @@
+//! The UCS-2 alphabet of TS 23.038 §6.2.3, read as UTF-16 big-endian so that
+//! characters outside the BMP (emoji) travel as surrogate pairs, as phones do.
+//!
+//! Pure text <-> octets conversion; no lengths or headers here.
+
+/// Encode `text` as UTF-16BE (two octets per unit, four per surrogate pair).
+pub fn encode(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+}
+
+/// Number of UTF-16 code units `text` takes.
+pub fn unit_len(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Decode UTF-16BE octets. A lone surrogate (e.g. a pair cut between two
+/// parts of a concatenated message by the sender) and an odd final octet
+/// become U+FFFD rather than an error: the text is the user's, the PDU is
+/// still well formed.
+pub fn decode(octets: &[u8]) -> String {
+    let units = octets
+        .chunks_exact(2)
+        .map(|p| u16::from_be_bytes([p[0], p[1]]));
+    let mut out: String = char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    if octets.len() % 2 == 1 {
+        out.push(char::REPLACEMENT_CHARACTER);
+    }
+    out
+}

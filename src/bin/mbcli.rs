@@ -19,12 +19,15 @@ struct Cli {
 enum Cmd {
     /// Decode MBIM messages (hex) field by field, like a protocol dissector.
     Decode(mbimd::cli::decode::DecodeArgs),
+    /// SMS: decode PDUs (list/read/send/delete to come).
+    Sms(mbimd::cli::sms::SmsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
+        Cmd::Sms(a) => mbimd::cli::sms::run(a),
     };
     match r {
         Ok(code) => code,

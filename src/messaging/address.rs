@@ -256,7 +256,16 @@ impl Address {
         }
         let toa = r.u8(field)?;
         let value = r.take(len - 1, field)?;
-        Ok(Some(Self::from_parts(toa, value, value.len() * 2)))
+        let mut a = Self::from_parts(toa, value, value.len() * 2);
+        // An octet-counted alphanumeric value whose septets end exactly on an
+        // octet boundary may carry 7 zero padding bits that read as '@'.
+        if a.type_of_number == TypeOfNumber::Alphanumeric
+            && value.len().is_multiple_of(7)
+            && a.value.ends_with('@')
+        {
+            a.value.pop();
+        }
+        Ok(Some(a))
     }
 
     fn from_parts(toa: u8, value: &[u8], semi: usize) -> Self {

@@ -66,8 +66,12 @@ impl Septets {
 /// The septet(s) for `ch`, or `None` if the default alphabet cannot carry it.
 pub fn char_septets(ch: char) -> Option<Septets> {
     // The escape slot (0x1B) decodes to a space but must never be produced
-    // for one: the real space is 0x20, found first.
-    if let Some(i) = DEFAULT.iter().position(|&c| c == ch) {
+    // for one: the real space is 0x20.
+    if let Some(i) = DEFAULT
+        .iter()
+        .enumerate()
+        .position(|(i, &c)| c == ch && i != usize::from(ESCAPE))
+    {
         return u8::try_from(i).ok().map(Septets::One);
     }
     EXTENSION

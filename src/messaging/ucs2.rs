@@ -14,18 +14,15 @@ pub fn unit_len(text: &str) -> usize {
 }
 
 /// Decode UTF-16BE octets. A lone surrogate (e.g. a pair cut between two
-/// parts of a concatenated message by the sender) and an odd final octet
-/// become U+FFFD rather than an error: the text is the user's, the PDU is
-/// still well formed.
+/// parts of a concatenated message by the sender) becomes U+FFFD rather than
+/// an error: the text is the user's, the PDU is still well formed. An odd
+/// final octet is half a character and is dropped (keeping it as U+FFFD
+/// would make the text longer than its PDU allows).
 pub fn decode(octets: &[u8]) -> String {
     let units = octets
         .chunks_exact(2)
         .map(|p| u16::from_be_bytes([p[0], p[1]]));
-    let mut out: String = char::decode_utf16(units)
+    char::decode_utf16(units)
         .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    if octets.len() % 2 == 1 {
-        out.push(char::REPLACEMENT_CHARACTER);
-    }
-    out
+        .collect()
 }

@@ -28,7 +28,7 @@ pub struct UssdString {
 pub fn pack_gsm7(text: &str) -> Result<Vec<u8>, EncodeError> {
     let mut septets = gsm7::to_septets(text, "USSD string")?;
     let n = septets.len();
-    if n % 8 == 7 || (n % 8 == 0 && n > 0 && septets.last() == Some(&0x0D)) {
+    if n % 8 == 7 || (n.is_multiple_of(8) && n > 0 && septets.last() == Some(&0x0D)) {
         septets.push(0x0D);
     }
     Ok(gsm7::pack(&septets, 0))
@@ -39,7 +39,7 @@ pub fn pack_gsm7(text: &str) -> Result<Vec<u8>, EncodeError> {
 pub fn unpack_gsm7(octets: &[u8]) -> String {
     let count = octets.len() * 8 / 7;
     let mut septets = gsm7::unpack(octets, 0, count);
-    if count % 8 == 0 && septets.last() == Some(&0x0D) {
+    if count.is_multiple_of(8) && septets.last() == Some(&0x0D) {
         septets.pop();
     }
     gsm7::from_septets(&septets)

@@ -903,3 +903,16 @@ fn cli_reports_a_bad_pdu_by_field_and_fails() {
     assert!(err.contains("TP-OA"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn cli_decodes_a_bare_tpdu_with_validity() {
+    let tpdu = &SUBMIT_EXTENSION[2..]; // drop the "00" SMSC prefix
+    let out = mbcli(&["sms", "decode", "--tpdu", "--json", tpdu]);
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["pdu_type"], "SMS-SUBMIT");
+    assert_eq!(v["recipient"], "+33612345678");
+    assert_eq!(v["validity_seconds"], 86_400);
+    assert_eq!(v["text"], "€[x]");
+    assert!(v.get("smsc").is_none(), "a bare TPDU has no SMSC field");
+}

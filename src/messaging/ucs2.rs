@@ -26,3 +26,26 @@ pub fn decode(octets: &[u8]) -> String {
         .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_travels_as_a_surrogate_pair() {
+        assert_eq!(encode("😀"), vec![0xD8, 0x3D, 0xDE, 0x00]);
+        assert_eq!(unit_len("a😀"), 3);
+        assert_eq!(decode(&[0xD8, 0x3D, 0xDE, 0x00]), "😀");
+    }
+
+    #[test]
+    fn a_lone_surrogate_becomes_a_replacement_character() {
+        // The high half of a pair whose low half went to the next part.
+        assert_eq!(decode(&[0x00, 0x41, 0xD8, 0x3D]), "A\u{FFFD}");
+    }
+
+    #[test]
+    fn an_odd_final_octet_is_dropped() {
+        assert_eq!(decode(&[0x00, 0x41, 0x00]), "A");
+    }
+}

@@ -289,11 +289,23 @@ fn vector_cases() -> Vec<Case> {
                 Some((s, c, info)) => (service_name(&s), c, info.len()),
                 None => (String::new(), 0, 0),
             };
+            let kind = Kind::of(&msg);
+            let mut label = format!("vector {name}");
+            let mut bytes = bytes.clone();
+            // libmbim prints no fields of a COMMAND_DONE whose status is not
+            // success, though some carry a buffer (AUTH sync failure: AUTS).
+            // Judge the fields with the status set to success.
+            if let Message::CommandDone(c) = &msg
+                && c.status != Status::SUCCESS
+            {
+                bytes[40..44].copy_from_slice(&Status::SUCCESS.0.to_le_bytes());
+                label.push_str(&format!(" (Status {} set to 0 for libmbim)", c.status.0));
+            }
             Case {
-                label: format!("vector {name}"),
+                label,
                 service,
                 cid,
-                kind: Kind::of(&msg),
+                kind,
                 mbimex: vector_version(&text),
                 info_len,
                 bytes,

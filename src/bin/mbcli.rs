@@ -19,12 +19,18 @@ struct Cli {
 enum Cmd {
     /// Decode MBIM messages (hex) field by field, like a protocol dissector.
     Decode(mbimd::cli::decode::DecodeArgs),
+    /// The APN database: import files, list, look up a SIM's APNs.
+    Apn(mbimd::cli::apn::ApnArgs),
+    /// Hardware IDs of a SIM (our MBAE-OSS scheme) for service metadata.
+    Hwids(mbimd::cli::apn::HwidsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
+        Cmd::Apn(a) => mbimd::cli::apn::run(a),
+        Cmd::Hwids(a) => mbimd::cli::apn::run_hwids(a),
     };
     match r {
         Ok(code) => code,

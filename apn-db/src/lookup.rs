@@ -627,7 +627,7 @@ pub fn select<'r>(
         };
         cands.push(candidate(r, rule, rank));
     }
-    cands.sort_by(|a, b| a.rank.cmp(&b.rank));
+    cands.sort_by_key(|c| c.rank);
     // Merge identical settings, keeping the best-ranked.
     let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
     for c in cands {

@@ -468,40 +468,67 @@ impl ApnDb {
 
     /// Every stored APN row, in source and document order.
     pub async fn all_rows(&self) -> Result<Vec<StoredRow>, Error> {
-        let sql = format!("{SELECT_ROWS} ORDER BY a.source_id, a.seq");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(row_from_sqlite).collect()
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT '[' || group_concat(j, ',') || ']' FROM (SELECT json_array(a.id, a.source_id, s.kind, \
+             s.priority, a.seq, a.record, a.mcc, a.mnc, a.country, a.provider, a.primary_flag, a.apn, a.name, \
+             a.purposes, a.types_explicit, a.types_raw, a.plan, a.username, a.password, a.auth, a.ip_type, \
+             a.roaming_ip_type, a.mvno_type, a.mvno_match, a.carrier_id, a.network_types, a.enabled, a.mmsc, \
+             a.mmsproxy, a.mmsport, a.proxy, a.port, a.dns, a.gateway, a.extra) AS j \
+             FROM apn a JOIN source s ON s.id = a.source_id ORDER BY a.source_id, a.seq)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        rows_from_json(json.as_deref())
     }
 
-    /// Rows of one key.
+    /// Rows of one key, in source and document order.
     pub async fn rows_for(&self, p: Plmn) -> Result<Vec<StoredRow>, Error> {
-        // A constant string: sqlx caches the prepared statement per connection.
-        let rows = sqlx::query(
-            "SELECT a.id, a.source_id, s.kind AS source_kind, s.priority AS source_priority, \
-             a.seq, a.record, a.mcc, a.mnc, a.country, a.provider, a.primary_flag, a.apn, a.name, a.purposes, \
-             a.types_explicit, a.types_raw, a.plan, a.username, a.password, a.auth, a.ip_type, a.roaming_ip_type, \
-             a.mvno_type, a.mvno_match, a.carrier_id, a.network_types, a.enabled, a.mmsc, a.mmsproxy, a.mmsport, \
-             a.proxy, a.port, a.dns, a.gateway, a.extra FROM apn a JOIN source s ON s.id = a.source_id \
-             WHERE a.mcc = ? AND a.mnc = ? ORDER BY a.source_id, a.seq",
+        // All rows of the key come back as one JSON text: sqlx's SQLite
+        // driver hands rows one by one from its worker thread, which costs
+        // more than the query itself (rows_from_json). A constant string:
+        // sqlx caches the prepared statement per connection.
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT '[' || group_concat(j, ',') || ']' FROM (SELECT json_array(a.id, a.source_id, s.kind, \
+             s.priority, a.seq, a.record, a.mcc, a.mnc, a.country, a.provider, a.primary_flag, a.apn, a.name, \
+             a.purposes, a.types_explicit, a.types_raw, a.plan, a.username, a.password, a.auth, a.ip_type, \
+             a.roaming_ip_type, a.mvno_type, a.mvno_match, a.carrier_id, a.network_types, a.enabled, a.mmsc, \
+             a.mmsproxy, a.mmsport, a.proxy, a.port, a.dns, a.gateway, a.extra) AS j \
+             FROM apn a JOIN source s ON s.id = a.source_id WHERE a.mcc = ? AND a.mnc = ? \
+             ORDER BY a.source_id, a.seq)",
         )
         .bind(p.mcc_str())
         .bind(p.mnc_str())
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        rows.iter().map(row_from_sqlite).collect()
+        rows_from_json(json.as_deref())
     }
 
     /// Every CDMA row, as candidate rows, with their SID.
     pub async fn all_cdma(&self) -> Result<Vec<(i64, StoredRow)>, Error> {
-        let rows = sqlx::query(
-            "SELECT c.*, s.kind AS source_kind, s.priority AS source_priority FROM cdma c \
-             JOIN source s ON s.id = c.source_id ORDER BY c.source_id, c.seq",
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT '[' || group_concat(j, ',') || ']' FROM (SELECT json_array(c.id, c.source_id, s.kind, \
+             s.priority, c.seq, c.sid, c.provider, c.country, c.username, c.password, c.dns) AS j \
+             FROM cdma c JOIN source s ON s.id = c.source_id ORDER BY c.source_id, c.seq)",
         )
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        rows.iter().map(cdma_from_sqlite).collect()
+        cdma_from_json(json.as_deref())
+    }
+
+    /// The CDMA rows of one SID.
+    pub async fn cdma_for(&self, sid: i64) -> Result<Vec<StoredRow>, Error> {
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT '[' || group_concat(j, ',') || ']' FROM (SELECT json_array(c.id, c.source_id, s.kind, \
+             s.priority, c.seq, c.sid, c.provider, c.country, c.username, c.password, c.dns) AS j \
+             FROM cdma c JOIN source s ON s.id = c.source_id WHERE c.sid = ? ORDER BY c.source_id, c.seq)",
+        )
+        .bind(sid)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(cdma_from_json(json.as_deref())?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
     }
 
     /// The SQLite-only lookup (no in-memory index): same rules and ranking as
@@ -535,12 +562,7 @@ impl ApnDb {
             }
         }
         if let Some(sid) = id.sid {
-            let rows = self.all_cdma().await?;
-            let rows: Vec<StoredRow> = rows
-                .into_iter()
-                .filter(|(s, _)| *s == sid)
-                .map(|(_, r)| r)
-                .collect();
+            let rows = self.cdma_for(sid).await?;
             if !rows.is_empty() {
                 let selected = lookup::select_with_rule(rows.iter(), id, purpose, Rule::CdmaSid);
                 return Ok(Lookup {
@@ -626,6 +648,90 @@ fn source_of(r: &SqliteRow, id: i64) -> Result<SourceRef, Error> {
     })
 }
 
+/// Decode the JSON produced by the `json_array(...)` queries of
+/// [`ApnDb::all_rows`] / [`ApnDb::rows_for`] (columns in that order). The
+/// rows are sorted again by (source, seq): `group_concat` keeps the
+/// subquery's order in practice but SQLite does not promise it.
+fn rows_from_json(json: Option<&str>) -> Result<Vec<StoredRow>, Error> {
+    use serde_json::Value;
+    let Some(json) = json else {
+        return Ok(Vec::new());
+    };
+    let arrays: Vec<Vec<Value>> = serde_json::from_str(json).map_err(|e| Error::BadRow {
+        id: 0,
+        reason: format!("row JSON: {e}"),
+    })?;
+    let mut out = Vec::with_capacity(arrays.len());
+    for v in &arrays {
+        let id = v.first().and_then(Value::as_i64).unwrap_or(0);
+        let bad = |reason: String| Error::BadRow { id, reason };
+        if v.len() != 35 {
+            return Err(bad(format!("{} columns", v.len())));
+        }
+        let s = |i: usize| v[i].as_str().map(str::to_owned);
+        let n = |i: usize| v[i].as_i64();
+        let req_s = |i: usize| s(i).ok_or_else(|| bad(format!("column {i} is not text")));
+        let req_n = |i: usize| n(i).ok_or_else(|| bad(format!("column {i} is not an integer")));
+        let kind = req_s(2)?;
+        let parse = |i: usize, f: &dyn Fn(&str) -> bool| -> Result<(), Error> {
+            match s(i) {
+                Some(x) if !f(&x) => Err(bad(format!("column {i} value {x:?}"))),
+                _ => Ok(()),
+            }
+        };
+        parse(19, &|x| Auth::from_name(x).is_some())?;
+        parse(20, &|x| IpType::from_name(x).is_some())?;
+        parse(21, &|x| IpType::from_name(x).is_some())?;
+        parse(22, &|x| MvnoType::from_name(x).is_some())?;
+        let purposes = req_n(13)?;
+        let row = ApnRow {
+            seq: req_n(4)?,
+            record: req_n(5)?,
+            mcc: s(6),
+            mnc: s(7),
+            country: s(8),
+            provider: req_s(9)?,
+            primary: n(10).map(|x| x != 0),
+            apn: req_s(11)?,
+            name: s(12),
+            purposes: Purposes(
+                u32::try_from(purposes).map_err(|_| bad(format!("purposes {purposes}")))?,
+            ),
+            types_explicit: req_n(14)? != 0,
+            types_raw: s(15),
+            plan: s(16),
+            username: s(17),
+            password: s(18),
+            auth: s(19).as_deref().and_then(Auth::from_name),
+            ip_type: s(20).as_deref().and_then(IpType::from_name),
+            roaming_ip_type: s(21).as_deref().and_then(IpType::from_name),
+            mvno: match (s(22), s(23)) {
+                (Some(t), Some(d)) => MvnoType::from_name(&t).map(|t| (t, d)),
+                _ => None,
+            },
+            carrier_id: n(24),
+            network_types: n(25),
+            enabled: req_n(26)? != 0,
+            mmsc: s(27),
+            mmsproxy: s(28),
+            mmsport: s(29),
+            proxy: s(30),
+            port: s(31),
+            dns: s(32),
+            gateway: s(33),
+            extra: s(34),
+        };
+        let source = SourceRef {
+            id: req_n(1)?,
+            kind: SourceKind::from_name(&kind).ok_or_else(|| bad(format!("kind {kind:?}")))?,
+            priority: req_n(3)?,
+        };
+        out.push(StoredRow { source, row });
+    }
+    out.sort_by_key(|r| (r.source.id, r.row.seq));
+    Ok(out)
+}
+
 /// Decode a row selected with [`SELECT_ROWS`].
 pub(crate) fn row_from_sqlite(r: &SqliteRow) -> Result<StoredRow, Error> {
     let id: i64 = r.try_get("id")?;
@@ -693,24 +799,60 @@ pub(crate) fn row_from_sqlite(r: &SqliteRow) -> Result<StoredRow, Error> {
     })
 }
 
-fn cdma_from_sqlite(r: &SqliteRow) -> Result<(i64, StoredRow), Error> {
-    let id: i64 = r.try_get("id")?;
-    let c = CdmaRow {
-        seq: r.try_get("seq")?,
-        sid: r.try_get("sid")?,
-        provider: r.try_get("provider")?,
-        country: r.try_get("country")?,
-        username: r.try_get("username")?,
-        password: r.try_get("password")?,
-        dns: r.try_get("dns")?,
+/// One CDMA row as selected by [`ApnDb::all_cdma`].
+type CdmaJson = (
+    i64,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn cdma_from_json(json: Option<&str>) -> Result<Vec<(i64, StoredRow)>, Error> {
+    let Some(json) = json else {
+        return Ok(Vec::new());
     };
-    Ok((
-        c.sid,
-        StoredRow {
-            source: source_of(r, id)?,
-            row: cdma_as_row(&c),
-        },
-    ))
+    let rows: Vec<CdmaJson> = serde_json::from_str(json).map_err(|e| Error::BadRow {
+        id: 0,
+        reason: format!("cdma JSON: {e}"),
+    })?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, source_id, kind, priority, seq, sid, provider, country, username, password, dns) in
+        rows
+    {
+        let c = CdmaRow {
+            seq,
+            sid,
+            provider,
+            country,
+            username,
+            password,
+            dns,
+        };
+        let kind = SourceKind::from_name(&kind).ok_or_else(|| Error::BadRow {
+            id,
+            reason: format!("kind {kind:?}"),
+        })?;
+        out.push((
+            sid,
+            StoredRow {
+                source: SourceRef {
+                    id: source_id,
+                    kind,
+                    priority,
+                },
+                row: cdma_as_row(&c),
+            },
+        ));
+    }
+    out.sort_by_key(|(_, r)| (r.source.id, r.row.seq));
+    Ok(out)
 }
 
 /// A CDMA provider as a candidate row: no APN (CDMA data uses the NAI and the

@@ -6,9 +6,9 @@
 
 use anyhow::Context;
 use apn_db::lookup::{Identity, MncLength, Plmn};
-use apn_db::{ApnDb, ApnIndex, ImportOptions, Purpose};
+use apn_db::{ApnDb, ImportOptions, Purpose};
 use clap::{Args, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -106,13 +106,27 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Run `mbcli apn`.
 pub fn run(args: ApnArgs) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async move {
+    let r = runtime()?.block_on(async move {
         match args.command {
             ApnCmd::Import { files, db } => import(files, db).await,
             ApnCmd::List { mcc_mnc, db } => list(mcc_mnc, db).await,
             ApnCmd::Lookup(a) => lookup(a).await,
         }
-    })
+    });
+    quiet_broken_pipe(r)
+}
+
+/// A closed stdout (`mbcli apn list | head`) ends the listing, not an error.
+fn quiet_broken_pipe(r: anyhow::Result<ExitCode>) -> anyhow::Result<ExitCode> {
+    match r {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other,
+    }
 }
 
 async fn open(db: Option<PathBuf>) -> anyhow::Result<ApnDb> {
@@ -174,8 +188,10 @@ async fn list(mcc_mnc: Option<String>, db: Option<PathBuf>) -> anyhow::Result<Ex
         None => None,
     };
     let db = open(db).await?;
+    let mut out = std::io::stdout().lock();
     for r in db.list(plmn).await? {
-        println!(
+        writeln!(
+            out,
             "{}-{}\t{}\t{}\t{}\t{}\t{}",
             r.mcc.as_deref().unwrap_or("-"),
             r.mnc.as_deref().unwrap_or("-"),
@@ -184,14 +200,14 @@ async fn list(mcc_mnc: Option<String>, db: Option<PathBuf>) -> anyhow::Result<Ex
             r.apn,
             r.purposes,
             r.mvno.as_deref().unwrap_or("")
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 async fn lookup(a: LookupArgs) -> anyhow::Result<ExitCode> {
+    // One lookup: the SQLite path answers it faster than loading the index.
     let db = open(a.db).await?;
-    let idx = ApnIndex::load(&db).await?;
     let id = Identity {
         imsi: Some(a.imsi.trim().to_owned()),
         mnc_length: a.mnc_length.and_then(MncLength::from_digits),
@@ -201,18 +217,20 @@ async fn lookup(a: LookupArgs) -> anyhow::Result<ExitCode> {
         sid: a.sid,
         provider_name: None,
     };
-    let l = idx.lookup(&id, Purpose::Internet, a.roaming)?;
+    let l = db.lookup(&id, Purpose::Internet, a.roaming).await?;
+    let mut out = std::io::stdout().lock();
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&l)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&l)?)?;
     } else {
         match l.plmn {
-            Some(p) => println!("home network {p} ({:?})", l.key_rule),
-            None => println!("key: {:?}", l.key_rule),
+            Some(p) => writeln!(out, "home network {p} ({:?})", l.key_rule)?,
+            None => writeln!(out, "key: {:?}", l.key_rule)?,
         }
         if let Some(alt) = l.alternative_plmn {
-            println!("note: {alt} exists too; give --mnc-length to choose");
+            writeln!(out, "note: {alt} exists too; give --mnc-length to choose")?;
         }
-        println!(
+        writeln!(
+            out,
             "mvno: {:?}; decided by: {:?}{}",
             l.selected.mvno,
             l.decided_by(),
@@ -221,9 +239,10 @@ async fn lookup(a: LookupArgs) -> anyhow::Result<ExitCode> {
             } else {
                 ""
             }
-        );
+        )?;
         for (i, c) in l.selected.candidates.iter().enumerate() {
-            println!(
+            writeln!(
+                out,
                 "{:2}. {:<24} {:<28} {:<8} ip={} rule={}",
                 i + 1,
                 if c.apn.is_empty() { "(empty)" } else { &c.apn },
@@ -231,7 +250,7 @@ async fn lookup(a: LookupArgs) -> anyhow::Result<ExitCode> {
                 c.source.as_str(),
                 c.ip_type_for(a.roaming).map(|t| t.as_str()).unwrap_or("-"),
                 serde_json::to_string(&c.rule)?
-            );
+            )?;
         }
     }
     Ok(if l.is_empty() {
@@ -243,6 +262,10 @@ async fn lookup(a: LookupArgs) -> anyhow::Result<ExitCode> {
 
 /// Run `mbcli hwids`.
 pub fn run_hwids(a: HwidsArgs) -> anyhow::Result<ExitCode> {
+    quiet_broken_pipe(hwids_inner(a))
+}
+
+fn hwids_inner(a: HwidsArgs) -> anyhow::Result<ExitCode> {
     let id = Identity {
         imsi: a.imsi,
         iccid: a.iccid,
@@ -251,11 +274,12 @@ pub fn run_hwids(a: HwidsArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let h = apn_db::hwid::hwids(&id);
+    let mut out = std::io::stdout().lock();
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&h)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&h)?)?;
     } else {
         for x in &h {
-            println!("{}\t{}", x.kind.as_str(), x.id);
+            writeln!(out, "{}\t{}", x.kind.as_str(), x.id)?;
         }
     }
     Ok(if h.is_empty() {

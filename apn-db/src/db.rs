@@ -17,7 +17,9 @@ use crate::lookup::{self, Identity, KeyRule, Lookup, Plmn, Rule, SourceRef, Stor
 use crate::model::{ApnRow, Auth, CdmaRow, IpType, MvnoType, Purpose, Purposes, SourceKind};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -130,10 +132,16 @@ impl ApnDb {
                 source,
             })?;
         }
+        // WAL + synchronous=NORMAL: a commit is atomic and survives a crash
+        // of the process; a power cut may lose the last import, which is
+        // harmless for data that is re-imported from its files (and it
+        // saves the fsyncs that dominate import time).
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
         Self::open_with(opts).await
     }
 

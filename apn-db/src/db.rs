@@ -18,7 +18,8 @@ use crate::model::{ApnRow, Auth, CdmaRow, IpType, MvnoType, Purpose, Purposes, S
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 use std::path::{Path, PathBuf};
@@ -661,83 +662,125 @@ fn source_of(r: &SqliteRow, id: i64) -> Result<SourceRef, Error> {
 /// rows are sorted again by (source, seq): `group_concat` keeps the
 /// subquery's order in practice but SQLite does not promise it.
 fn rows_from_json(json: Option<&str>) -> Result<Vec<StoredRow>, Error> {
-    use serde_json::Value;
     let Some(json) = json else {
         return Ok(Vec::new());
     };
-    let arrays: Vec<Vec<Value>> = serde_json::from_str(json).map_err(|e| Error::BadRow {
+    // serde's derived struct deserializer accepts a JSON array with the
+    // fields in declaration order: typed and faster than `Value`.
+    let rows: Vec<RowJson> = serde_json::from_str(json).map_err(|e| Error::BadRow {
         id: 0,
         reason: format!("row JSON: {e}"),
     })?;
-    let mut out = Vec::with_capacity(arrays.len());
-    for v in &arrays {
-        let id = v.first().and_then(Value::as_i64).unwrap_or(0);
+    let mut out = Vec::with_capacity(rows.len());
+    for j in rows {
+        let id = j.id;
         let bad = |reason: String| Error::BadRow { id, reason };
-        if v.len() != 35 {
-            return Err(bad(format!("{} columns", v.len())));
-        }
-        let s = |i: usize| v[i].as_str().map(str::to_owned);
-        let n = |i: usize| v[i].as_i64();
-        let req_s = |i: usize| s(i).ok_or_else(|| bad(format!("column {i} is not text")));
-        let req_n = |i: usize| n(i).ok_or_else(|| bad(format!("column {i} is not an integer")));
-        let kind = req_s(2)?;
-        let parse = |i: usize, f: &dyn Fn(&str) -> bool| -> Result<(), Error> {
-            match s(i) {
-                Some(x) if !f(&x) => Err(bad(format!("column {i} value {x:?}"))),
-                _ => Ok(()),
-            }
+        let auth = match j.auth {
+            Some(a) => Some(Auth::from_name(&a).ok_or_else(|| bad(format!("auth {a:?}")))?),
+            None => None,
         };
-        parse(19, &|x| Auth::from_name(x).is_some())?;
-        parse(20, &|x| IpType::from_name(x).is_some())?;
-        parse(21, &|x| IpType::from_name(x).is_some())?;
-        parse(22, &|x| MvnoType::from_name(x).is_some())?;
-        let purposes = req_n(13)?;
+        let ip = |v: Option<String>, what: &str| match v {
+            Some(a) => IpType::from_name(&a)
+                .map(Some)
+                .ok_or_else(|| bad(format!("{what} {a:?}"))),
+            None => Ok(None),
+        };
+        let ip_type = ip(j.ip_type, "ip_type")?;
+        let roaming_ip_type = ip(j.roaming_ip_type, "roaming_ip_type")?;
+        let mvno = match (j.mvno_type, j.mvno_match) {
+            (Some(t), Some(d)) => Some((
+                MvnoType::from_name(&t).ok_or_else(|| bad(format!("mvno_type {t:?}")))?,
+                d,
+            )),
+            _ => None,
+        };
+        let purposes =
+            u32::try_from(j.purposes).map_err(|_| bad(format!("purposes {}", j.purposes)))?;
+        let kind =
+            SourceKind::from_name(&j.kind).ok_or_else(|| bad(format!("kind {:?}", j.kind)))?;
         let row = ApnRow {
-            seq: req_n(4)?,
-            record: req_n(5)?,
-            mcc: s(6),
-            mnc: s(7),
-            country: s(8),
-            provider: req_s(9)?,
-            primary: n(10).map(|x| x != 0),
-            apn: req_s(11)?,
-            name: s(12),
-            purposes: Purposes(
-                u32::try_from(purposes).map_err(|_| bad(format!("purposes {purposes}")))?,
-            ),
-            types_explicit: req_n(14)? != 0,
-            types_raw: s(15),
-            plan: s(16),
-            username: s(17),
-            password: s(18),
-            auth: s(19).as_deref().and_then(Auth::from_name),
-            ip_type: s(20).as_deref().and_then(IpType::from_name),
-            roaming_ip_type: s(21).as_deref().and_then(IpType::from_name),
-            mvno: match (s(22), s(23)) {
-                (Some(t), Some(d)) => MvnoType::from_name(&t).map(|t| (t, d)),
-                _ => None,
+            seq: j.seq,
+            record: j.record,
+            mcc: j.mcc,
+            mnc: j.mnc,
+            country: j.country,
+            provider: j.provider,
+            primary: j.primary_flag.map(|x| x != 0),
+            apn: j.apn,
+            name: j.name,
+            purposes: Purposes(purposes),
+            types_explicit: j.types_explicit != 0,
+            types_raw: j.types_raw,
+            plan: j.plan,
+            username: j.username,
+            password: j.password,
+            auth,
+            ip_type,
+            roaming_ip_type,
+            mvno,
+            carrier_id: j.carrier_id,
+            network_types: j.network_types,
+            enabled: j.enabled != 0,
+            mmsc: j.mmsc,
+            mmsproxy: j.mmsproxy,
+            mmsport: j.mmsport,
+            proxy: j.proxy,
+            port: j.port,
+            dns: j.dns,
+            gateway: j.gateway,
+            extra: j.extra,
+        };
+        out.push(StoredRow {
+            source: SourceRef {
+                id: j.source_id,
+                kind,
+                priority: j.priority,
             },
-            carrier_id: n(24),
-            network_types: n(25),
-            enabled: req_n(26)? != 0,
-            mmsc: s(27),
-            mmsproxy: s(28),
-            mmsport: s(29),
-            proxy: s(30),
-            port: s(31),
-            dns: s(32),
-            gateway: s(33),
-            extra: s(34),
-        };
-        let source = SourceRef {
-            id: req_n(1)?,
-            kind: SourceKind::from_name(&kind).ok_or_else(|| bad(format!("kind {kind:?}")))?,
-            priority: req_n(3)?,
-        };
-        out.push(StoredRow { source, row });
+            row,
+        });
     }
     out.sort_by_key(|r| (r.source.id, r.row.seq));
     Ok(out)
+}
+
+/// One row of the `json_array(...)` row queries, in column order.
+#[derive(serde::Deserialize)]
+struct RowJson {
+    id: i64,
+    source_id: i64,
+    kind: String,
+    priority: i64,
+    seq: i64,
+    record: i64,
+    mcc: Option<String>,
+    mnc: Option<String>,
+    country: Option<String>,
+    provider: String,
+    primary_flag: Option<i64>,
+    apn: String,
+    name: Option<String>,
+    purposes: i64,
+    types_explicit: i64,
+    types_raw: Option<String>,
+    plan: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    auth: Option<String>,
+    ip_type: Option<String>,
+    roaming_ip_type: Option<String>,
+    mvno_type: Option<String>,
+    mvno_match: Option<String>,
+    carrier_id: Option<i64>,
+    network_types: Option<i64>,
+    enabled: i64,
+    mmsc: Option<String>,
+    mmsproxy: Option<String>,
+    mmsport: Option<String>,
+    proxy: Option<String>,
+    port: Option<String>,
+    dns: Option<String>,
+    gateway: Option<String>,
+    extra: Option<String>,
 }
 
 /// Decode a row selected with [`SELECT_ROWS`].

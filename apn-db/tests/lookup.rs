@@ -896,3 +896,53 @@ async fn resolver_precedence_is_provisioning_then_metadata_then_database() {
     assert_eq!(r.source, None);
     assert!(r.candidates.is_empty());
 }
+
+/// apn-data.md §2.2: the Lineage file has duplicate records; they are stored
+/// (the counts stay exact) and offered once.
+#[tokio::test]
+async fn exact_duplicate_records_are_kept_but_offered_once() {
+    let t = temp_db().await;
+    t.db.import_file(data("apns-conf.xml"), &ImportOptions::default())
+        .await
+        .unwrap();
+    let idx = ApnIndex::load(&t.db).await.unwrap();
+    let rows = t.db.all_rows().await.unwrap();
+    let strip = |r: &apn_db::model::ApnRow| {
+        let mut r = r.clone();
+        r.seq = 0;
+        r.record = 0;
+        r
+    };
+    let mut dups = 0;
+    for (i, a) in rows.iter().enumerate() {
+        let Some(b) = rows[..i].iter().find(|b| strip(&b.row) == strip(&a.row)) else {
+            continue;
+        };
+        dups += 1;
+        if a.row.mvno.is_some() || !a.row.enabled {
+            continue;
+        }
+        let p =
+            Plmn::from_strs(a.row.mcc.as_deref().unwrap(), a.row.mnc.as_deref().unwrap()).unwrap();
+        let purpose = a.row.purposes.iter().next().unwrap();
+        let l = idx.lookup(&home(p), purpose, false).unwrap();
+        let same: Vec<_> = l
+            .selected
+            .candidates
+            .iter()
+            .filter(|c| {
+                c.apn.eq_ignore_ascii_case(&a.row.apn)
+                    && c.username == a.row.username
+                    && c.password == a.row.password
+                    && c.auth == a.row.auth
+            })
+            .collect();
+        assert_eq!(same.len(), 1, "{p} {}", a.row.apn);
+        assert!(same[0].merged >= 1);
+        // Identical rows rank by document order: the later copy is merged away.
+        assert!(same[0].seq <= b.row.seq);
+    }
+    // 8 records repeat another one attribute for attribute; after
+    // normalisation (empty = absent, trimmed values) more rows coincide.
+    assert!(dups >= 8, "{dups}");
+}

@@ -42,6 +42,18 @@ impl XorShift {
     }
 }
 
+/// CPU time of the whole process (all threads, exited ones included) in ms,
+/// from /proc/self/stat (utime + stime, 100 Hz ticks): a figure that does not
+/// grow when other processes load the machine. `None` off Linux.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    // Fields 14 and 15 of proc(5); `after` starts at field 3.
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks * 10.0)
+}
+
 fn pct(v: &mut [Duration], p: f64) -> Duration {
     v.sort_unstable();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
@@ -95,6 +107,7 @@ fn main() {
     // W8: import into a fresh file, 5 runs.
     let mut imports = Vec::new();
     let mut db_path = PathBuf::new();
+    let cpu0 = cpu_ms();
     for run in 0..5 {
         let path = dir.path().join(format!("import{run}.db"));
         let t = Instant::now();
@@ -108,6 +121,7 @@ fn main() {
         imports.push(t.elapsed());
         db_path = path;
     }
+    let import_cpu = cpu_ms().zip(cpu0).map(|(b, a)| (b - a) / 5.0);
     let t = Instant::now();
     rt.block_on(async {
         let db = ApnDb::open(&db_path).await.unwrap();
@@ -124,9 +138,10 @@ fn main() {
     let size = std::fs::metadata(&db_path).map(|m| m.len()).unwrap_or(0);
     println!(
         "import MBPI + apns-conf (open, create schema, 2 files, close): min {:.1} ms, median {:.1} ms; \
-         second import (unchanged) {:.1} ms; file {} KB",
+         CPU {:.0} ms per run; second import (unchanged) {:.1} ms; file {} KB",
         us(*imports.iter().min().unwrap()) / 1e3,
         us(pct(&mut imports.clone(), 0.5)) / 1e3,
+        import_cpu.unwrap_or(f64::NAN),
         us(reimport) / 1e3,
         size / 1024
     );
@@ -138,7 +153,9 @@ fn main() {
         ..Default::default()
     };
     let (mut cold_sql, mut cold_idx) = (Vec::new(), Vec::new());
+    let (mut cpu_sql, mut cpu_idx) = (0.0, 0.0);
     for _ in 0..5 {
+        let c0 = cpu_ms().unwrap_or(0.0);
         let t = Instant::now();
         rt.block_on(async {
             let db = ApnDb::open(&db_path).await.unwrap();
@@ -147,6 +164,8 @@ fn main() {
             db.close().await;
         });
         cold_sql.push(t.elapsed());
+        let c1 = cpu_ms().unwrap_or(0.0);
+        cpu_sql += c1 - c0;
         let t = Instant::now();
         rt.block_on(async {
             let db = ApnDb::open(&db_path).await.unwrap();
@@ -159,11 +178,15 @@ fn main() {
             db.close().await;
         });
         cold_idx.push(t.elapsed());
+        cpu_idx += cpu_ms().unwrap_or(0.0) - c1;
     }
     println!(
-        "cold start: open + first SQLite lookup median {:.2} ms; open + load index + first lookup median {:.2} ms",
+        "cold start: open + first SQLite lookup median {:.2} ms (CPU {:.0} ms); \
+         open + load index + first lookup median {:.2} ms (CPU {:.0} ms)",
         us(pct(&mut cold_sql, 0.5)) / 1e3,
-        us(pct(&mut cold_idx, 0.5)) / 1e3
+        cpu_sql / 5.0,
+        us(pct(&mut cold_idx, 0.5)) / 1e3,
+        cpu_idx / 5.0
     );
 
     // W2: 1M IMSIs.

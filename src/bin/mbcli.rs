@@ -23,6 +23,10 @@ enum Cmd {
     Raw(mbimd::cli::raw::RawArgs),
     /// SMS: decode PDUs (list/read/send/delete to come).
     Sms(mbimd::cli::sms::SmsArgs),
+    /// The APN database: import files, list, look up a SIM's APNs.
+    Apn(mbimd::cli::apn::ApnArgs),
+    /// Hardware IDs of a SIM (our MBAE-OSS scheme) for service metadata.
+    Hwids(mbimd::cli::apn::HwidsArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
         Cmd::Raw(a) => mbimd::cli::raw::run(a),
         Cmd::Sms(a) => mbimd::cli::sms::run(a),
+        Cmd::Apn(a) => mbimd::cli::apn::run(a),
+        Cmd::Hwids(a) => mbimd::cli::apn::run_hwids(a),
     };
     match r {
         Ok(code) => code,

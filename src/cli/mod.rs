@@ -1,5 +1,6 @@
 //! `mbcli` subcommands, one module each (argument struct + `run`).
 
+pub mod apn;
 pub mod decode;
 pub mod raw;
 pub mod sms;

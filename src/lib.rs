@@ -3,3 +3,4 @@
 //! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
 pub mod cli;
+pub mod sim;

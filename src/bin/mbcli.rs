@@ -19,12 +19,15 @@ struct Cli {
 enum Cmd {
     /// Decode MBIM messages (hex) field by field, like a protocol dissector.
     Decode(mbimd::cli::decode::DecodeArgs),
+    /// Run a simulated MBIM modem on a pseudo-terminal (for mbimcli and tests).
+    Sim(mbimd::cli::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
+        Cmd::Sim(a) => mbimd::cli::sim::run(a),
     };
     match r {
         Ok(code) => code,

@@ -1,3 +1,4 @@
 //! `mbcli` subcommands, one module each (argument struct + `run`).
 
 pub mod decode;
+pub mod sim;

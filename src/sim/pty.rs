@@ -166,3 +166,18 @@ pub async fn serve_pty(
     })
     .await
 }
+
+/// Start a simulator on a new pty in a tokio task, with a symlink at `link`.
+pub fn spawn_pty(
+    scenario: super::scenario::Scenario,
+    link: &Path,
+) -> io::Result<super::runner::SimHandle> {
+    let mut pty = Pty::open()?;
+    pty.link(link)?;
+    Ok(super::runner::spawn_on(
+        Device::new(scenario),
+        move |device, control, events| {
+            Box::pin(async move { serve_pty(&mut pty, device, control, Some(events)).await })
+        },
+    ))
+}

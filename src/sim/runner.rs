@@ -96,6 +96,16 @@ where
             }
         };
         tokio::select! {
+            // Control first, so that a fault injected before a command is
+            // in force when the command arrives.
+            biased;
+            c = control.recv(), if control_open => match c {
+                Some(Control::Inject(rule)) => device.inject(Instant::now().into_std(), rule),
+                Some(Control::Event(e)) => device.trigger(Instant::now().into_std(), &e),
+                Some(Control::Stop) => return Ok(RunEnd::Stopped),
+                // Nobody can control us any more; keep serving the host.
+                None => control_open = false,
+            },
             r = io.read(&mut buf) => {
                 let n = r?;
                 if n == 0 {
@@ -104,13 +114,6 @@ where
                 device.handle_bytes(Instant::now().into_std(), &buf[..n]);
             }
             () = sleep => device.handle_timeout(Instant::now().into_std()),
-            c = control.recv(), if control_open => match c {
-                Some(Control::Inject(rule)) => device.inject(Instant::now().into_std(), rule),
-                Some(Control::Event(e)) => device.trigger(Instant::now().into_std(), &e),
-                Some(Control::Stop) => return Ok(RunEnd::Stopped),
-                // Nobody can control us any more; keep serving the host.
-                None => control_open = false,
-            },
         }
     }
 }

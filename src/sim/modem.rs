@@ -386,6 +386,7 @@ impl Modem {
                 info.register_state = *state;
                 if !provider_id.is_empty() {
                     info.provider_id = provider_id.clone();
+                    info.provider_name = self.network_name(provider_id);
                 }
                 if !provider_name.is_empty() {
                     info.provider_name = provider_name.clone();
@@ -862,6 +863,19 @@ impl Modem {
         is_registered_state(self.registration.register_state)
     }
 
+    /// The name of network `id`: the home operator's or a visible one's.
+    fn network_name(&self, id: &str) -> String {
+        if id == self.home.provider_id {
+            return self.home.provider_name.clone();
+        }
+        self.scenario
+            .networks
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default()
+    }
+
     /// Where the modem registers given the scenario and any manual selection.
     fn registration_target(&self) -> RegistrationStateInfo {
         let r = &self.scenario.registration;
@@ -899,15 +913,8 @@ impl Modem {
         }
         let name = if !r.provider_name.is_empty() && self.manual_provider.is_none() {
             r.provider_name.clone()
-        } else if id == self.home.provider_id {
-            self.home.provider_name.clone()
         } else {
-            self.scenario
-                .networks
-                .iter()
-                .find(|n| n.id == id)
-                .map(|n| n.name.clone())
-                .unwrap_or_default()
+            self.network_name(&id)
         };
         RegistrationStateInfo {
             nw_error: if state == RegisterState::DENIED {

@@ -3,4 +3,7 @@
 //! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
 pub mod cli;
+pub mod discovery;
+pub mod modem;
 pub mod sim;
+pub mod transport;

@@ -11,7 +11,11 @@
 //!   InformationBufferLength. Errors carry the protocol error code the caller
 //!   should send back in a HOST_ERROR (or FUNCTION_ERROR, on the device side).
 //!   Time is passed in: [`Reassembler::handle_timeout`] expires collections
-//!   whose first fragment is older than the fragment timeout.
+//!   whose deadline has passed. By default a collection's deadline is the
+//!   fragment timeout after its first fragment; the response to a command may
+//!   instead be given the command's own deadline
+//!   ([`Reassembler::push_with_deadline`]), as libmbim does, so that a slow
+//!   multi-fragment response is not cut short by the shorter fragment timeout.
 
 use crate::error::EncodeError;
 use crate::message::MessageType;
@@ -91,7 +95,7 @@ struct Partial {
     total: u32,
     next: u32,
     bytes: Vec<u8>,
-    started: Instant,
+    deadline: Instant,
 }
 
 /// Collects fragments into whole messages.
@@ -129,8 +133,20 @@ impl Reassembler {
     }
 
     /// Feed one framed piece. Messages without a fragment header, and
-    /// unfragmented ones, pass straight through as `Complete`.
+    /// unfragmented ones, pass straight through as `Complete`. A piece that
+    /// starts a collection gives it `now` + the fragment timeout to complete.
     pub fn push(&mut self, now: Instant, piece: &[u8]) -> Result<Reassembled, FragmentError> {
+        self.push_with_deadline(piece, now + self.fragment_timeout)
+    }
+
+    /// Like [`Reassembler::push`], but a collection started by this piece
+    /// must complete by `deadline` (e.g. the deadline of the command it
+    /// answers). Later pieces of the collection do not move its deadline.
+    pub fn push_with_deadline(
+        &mut self,
+        piece: &[u8],
+        deadline: Instant,
+    ) -> Result<Reassembled, FragmentError> {
         if piece.len() < 12 {
             return Ok(Reassembled::Complete(piece.to_vec()));
         }
@@ -183,7 +199,7 @@ impl Reassembler {
                         total,
                         next: 1,
                         bytes,
-                        started: now,
+                        deadline,
                     },
                 );
                 Ok(Reassembled::Pending)
@@ -249,21 +265,19 @@ impl Reassembler {
 
     /// The earliest instant at which an outstanding collection times out.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.partial
-            .values()
-            .map(|p| p.started + self.fragment_timeout)
-            .min()
+        self.partial.values().map(|p| p.deadline).min()
     }
 
     /// Expire collections whose time is up; each yields a TIMEOUT_FRAGMENT error.
     pub fn handle_timeout(&mut self, now: Instant) -> Vec<FragmentError> {
-        let timeout = self.fragment_timeout;
-        let expired: Vec<(u32, u32)> = self
+        let mut expired: Vec<(u32, u32)> = self
             .partial
             .iter()
-            .filter(|(_, p)| now >= p.started + timeout)
+            .filter(|(_, p)| now >= p.deadline)
             .map(|(k, _)| *k)
             .collect();
+        // HashMap order is random; report in a stable order.
+        expired.sort_unstable();
         let mut out = Vec::with_capacity(expired.len());
         for key in expired {
             if let Some(p) = self.partial.remove(&key) {
@@ -349,6 +363,28 @@ mod tests {
         let errs = r.handle_timeout(t0 + DEFAULT_FRAGMENT_TIMEOUT);
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].code, ProtocolErrorCode::TIMEOUT_FRAGMENT);
+    }
+
+    #[test]
+    fn a_collection_can_be_given_a_longer_deadline() {
+        let frags = fragment(&done_msg(300), 64).unwrap();
+        let mut r = Reassembler::default();
+        let t0 = Instant::now();
+        let deadline = t0 + Duration::from_secs(10);
+        assert_eq!(
+            r.push_with_deadline(&frags[0], deadline).unwrap(),
+            Reassembled::Pending
+        );
+        assert_eq!(r.poll_timeout(), Some(deadline));
+        assert!(r.handle_timeout(t0 + DEFAULT_FRAGMENT_TIMEOUT).is_empty());
+        let later = t0 + Duration::from_secs(9);
+        let mut last = Reassembled::Pending;
+        for f in &frags[1..] {
+            // Later pieces keep the collection's deadline.
+            last = r.push(later, f).unwrap();
+        }
+        assert_eq!(last, Reassembled::Complete(done_msg(300)));
+        assert_eq!(r.poll_timeout(), None);
     }
 
     #[test]

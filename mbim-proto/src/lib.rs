@@ -27,6 +27,7 @@ pub mod fragment;
 pub mod framer;
 pub mod hex;
 pub mod message;
+pub mod personal;
 pub mod services;
 pub mod session;
 pub mod status;

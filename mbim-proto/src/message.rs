@@ -143,7 +143,7 @@ pub struct IndicateStatus<'a> {
 }
 
 #[cfg(feature = "serde")]
-fn ser_hex<S: serde::Serializer>(b: &Cow<'_, [u8]>, s: S) -> Result<S::Ok, S::Error> {
+fn ser_hex<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&crate::hex::Hex(b))
 }
 

@@ -97,7 +97,8 @@ pub enum Event {
     OpenDone { status: Status },
     /// No OPEN_DONE within the open timeout; the caller may retry.
     OpenTimedOut,
-    /// CLOSE_DONE arrived (or timed out, with `Status::FAILURE`); the session is closed.
+    /// CLOSE_DONE arrived (or timed out, with `Status::FAILURE`); the session
+    /// is closed, and commands still pending fail as aborted right after.
     CloseDone { status: Status },
     /// The response to a command.
     CommandDone {
@@ -308,6 +309,13 @@ impl Session {
 
     /// Abort every pending command (device gone or reopened) and drop buffered bytes.
     pub fn abort_all(&mut self) {
+        self.abort_pending();
+        self.framer.reset();
+    }
+
+    /// Fail every pending command as aborted and forget partial reassemblies,
+    /// but keep the framer: bytes already read may hold further whole messages.
+    fn abort_pending(&mut self) {
         let mut tids: Vec<u32> = self.pending.keys().copied().collect();
         tids.sort_unstable();
         for t in tids {
@@ -317,7 +325,6 @@ impl Session {
                 failure: TransactionFailure::Aborted,
             });
         }
-        self.framer.reset();
         self.reassembler.reset();
     }
 
@@ -365,6 +372,7 @@ impl Session {
                     self.events.push_back(Event::CloseDone {
                         status: Status::FAILURE,
                     });
+                    self.abort_pending();
                 }
                 _ => {}
             }
@@ -434,12 +442,30 @@ impl Session {
                 Err(e) => self
                     .events
                     .push_back(Event::Malformed(Malformed::Framing(e))),
-                Ok(piece) => match self.reassembler.push(now, &piece) {
+                Ok(piece) => match self
+                    .reassembler
+                    .push_with_deadline(&piece, self.collection_deadline(now, &piece))
+                {
                     Err(e) => self.fragment_failed(e),
                     Ok(Reassembled::Pending) => {}
                     Ok(Reassembled::Complete(msg)) => self.handle_message(&msg),
                 },
             }
+        }
+    }
+
+    /// How long the fragments starting with `piece` may take to arrive: the
+    /// response to a pending command has the command's deadline (as libmbim
+    /// does; its partial arrival is then reported by `TransactionTimedOut`),
+    /// anything else the fragment timeout.
+    fn collection_deadline(&self, now: Instant, piece: &[u8]) -> Instant {
+        let fragment_deadline = now + self.config.fragment_timeout;
+        match crate::message::Header::peek(piece) {
+            Ok(h) if h.message_type == MessageType::COMMAND_DONE => self
+                .pending
+                .get(&h.transaction_id)
+                .map_or(fragment_deadline, |p| p.deadline),
+            _ => fragment_deadline,
         }
     }
 
@@ -488,6 +514,10 @@ impl Session {
                     self.open_deadline = None;
                     self.state = OpenState::Closed;
                     self.events.push_back(Event::CloseDone { status });
+                    // After CLOSE_DONE the function is closed (MBIM 1.0 §9.3.2)
+                    // and will not answer: fail what is pending now rather
+                    // than at each command's deadline.
+                    self.abort_pending();
                 }
                 _ => self.unknown(MessageType::CLOSE_DONE, transaction_id),
             },
@@ -535,16 +565,22 @@ impl Session {
                 error_status_code,
             } => {
                 self.pending.remove(&transaction_id);
-                if error_status_code == ProtocolErrorCode::NOT_OPENED {
-                    // The function lost its open state (reset, or another
-                    // client closed it): everything pending is gone with it.
-                    self.state = OpenState::Closed;
-                    self.abort_all();
-                }
+                self.reassembler
+                    .cancel(MessageType::COMMAND_DONE, transaction_id);
                 self.events.push_back(Event::FunctionError {
                     transaction_id,
                     code: error_status_code,
                 });
+                if error_status_code == ProtocolErrorCode::NOT_OPENED {
+                    // The function lost its open state (reset, or another
+                    // client closed it): everything pending is gone with it.
+                    // The framer is kept: this runs while it is being drained,
+                    // and later messages in the same read are still whole.
+                    self.state = OpenState::Closed;
+                    self.open_deadline = None;
+                    self.version = ExtendedVersion::V1;
+                    self.abort_pending();
+                }
             }
             other => self
                 .events

@@ -205,7 +205,7 @@ pub(crate) fn resolve<'a>(
     if size == 0 {
         return Ok(&base[..0]);
     }
-    if offset % 4 != 0 {
+    if !offset.is_multiple_of(4) {
         return Err(nom::Err::Error(PError::new(
             field,
             at,
@@ -229,7 +229,7 @@ pub(crate) fn resolve<'a>(
 
 /// Decode UTF-16LE bytes (MBIM 1.0 §10.4) into a `String`.
 pub fn utf16_to_string(field: &'static str, bytes: &[u8]) -> Result<String, nom::Err<PError>> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(nom::Err::Error(PError::new(
             field,
             bytes,
@@ -708,6 +708,22 @@ mod tests {
         ));
         let e = finish(&base, r).unwrap_err();
         assert!(matches!(e.kind, DecodeErrorKind::BadLength { .. }));
+    }
+
+    #[test]
+    fn decode_error_text_names_field_and_offset() {
+        // A nested OL pair: the error offset counts from the outer buffer.
+        let mut outer = vec![0u8; 8];
+        outer.extend_from_slice(&[12, 0, 0, 0, 2, 0, 0, 0]);
+        let inner = &outer[8..];
+        let e = finish(&outer, done(string(inner, "ProviderName")(inner))).unwrap_err();
+        assert_eq!((e.field, e.offset), ("ProviderName", 8));
+        let text = e.to_string();
+        assert!(text.contains("ProviderName"), "{text}");
+        assert!(text.contains("at offset 8"), "{text}");
+        assert!(text.contains("offset 12 + size 2"), "{text}");
+        let text = e.shifted(48).to_string();
+        assert!(text.contains("at offset 56"), "{text}");
     }
 
     #[test]

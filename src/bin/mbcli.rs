@@ -19,6 +19,8 @@ struct Cli {
 enum Cmd {
     /// Decode MBIM messages (hex) field by field, like a protocol dissector.
     Decode(mbimd::cli::decode::DecodeArgs),
+    /// Talk MBIM to a device directly, without the daemon (like mbimcli).
+    Raw(mbimd::cli::raw::RawArgs),
     /// Run a simulated MBIM modem on a pseudo-terminal (for mbimcli and tests).
     Sim(mbimd::cli::sim::SimArgs),
 }
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
+        Cmd::Raw(a) => mbimd::cli::raw::run(a),
         Cmd::Sim(a) => mbimd::cli::sim::run(a),
     };
     match r {

@@ -933,6 +933,10 @@ empty_request!(
     /// PREFERRED_PROVIDERS query.
     PreferredProvidersQuery, BASIC_CONNECT, cid::PREFERRED_PROVIDERS, QUERY, Providers
 );
+empty_request!(
+    /// MULTICARRIER_PROVIDERS query (MBIM 1.0 §10.5.23: the query has no payload).
+    MulticarrierProvidersQuery, BASIC_CONNECT, cid::MULTICARRIER_PROVIDERS, QUERY, Providers
+);
 impl_request!(
     VisibleProvidersReq,
     BASIC_CONNECT,
@@ -2230,5 +2234,6 @@ payload_table! {
         EmergencyModeQuery(EmergencyModeQuery) = [(22, Query)],
         EmergencyModeInfo(EmergencyModeInfo) = [(22, Set), (22, Response), (22, Indication)],
         PacketFilters(PacketFilters) = [(23, Query), (23, Set), (23, Response)],
+        MulticarrierProvidersQuery(MulticarrierProvidersQuery) = [(24, Query)],
     }
 }

@@ -72,6 +72,7 @@ pub trait Indication: Payload {
 /// The empty information buffer of most queries and some responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "arbitrary", derive(proptest_derive::Arbitrary))]
 pub struct Empty;
 
 impl Payload for Empty {
@@ -259,7 +260,7 @@ macro_rules! payload_table {
             }
 
             /// Encode the payload.
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::ptr_arg)] // `out` unused only in empty tables
             pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), $crate::error::EncodeError> {
                 match *self { $( $E::$V(ref x) => $crate::services::Payload::encode(x, out), )* }
             }

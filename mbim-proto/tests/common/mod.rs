@@ -33,7 +33,11 @@ pub fn check_vector(name: &str, expected: Decoded) -> Message<'static> {
 }
 
 /// Check a vector both ways with the layouts of `version`.
-pub fn check_vector_version(name: &str, version: ExtendedVersion, expected: Decoded) -> Message<'static> {
+pub fn check_vector_version(
+    name: &str,
+    version: ExtendedVersion,
+    expected: Decoded,
+) -> Message<'static> {
     let bytes = read_vector(name);
     let msg = Message::decode(&bytes)
         .unwrap_or_else(|e| panic!("{name}: message does not decode: {e}"))

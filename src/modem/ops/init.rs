@@ -1,0 +1,106 @@
+//! Initialisation after the function is open: what ModemManager's MBIM plugin
+//! reads before exporting a modem (caps, device services, subscriber status,
+//! radio, registration, signal, packet service) and the indication
+//! subscription it sets on enable (modemmanager-api.md §8.2).
+
+use crate::modem::{ModemHandle, OperationError, RequestError};
+use mbim_proto::services::basic_connect::{
+    self as bc, DeviceCapsInfo, DeviceCapsQuery, DeviceServiceSubscribeList, DeviceServicesInfo,
+    DeviceServicesQuery, EventEntry, PacketServiceInfo, PacketServiceQuery, RadioStateInfo,
+    RadioStateQuery, RegisterStateQuery, RegistrationStateInfo, SignalStateInfo, SignalStateQuery,
+    SubscriberReadyInfo, SubscriberReadyStatusQuery,
+};
+use mbim_proto::{Status, uuid};
+
+/// What initialisation learnt.
+#[derive(Debug, Clone)]
+pub struct Initialized {
+    pub caps: DeviceCapsInfo,
+    pub services: DeviceServicesInfo,
+    /// `None` when the SIM is missing or locked (the modem still exports).
+    pub subscriber: Option<SubscriberReadyInfo>,
+    pub radio: RadioStateInfo,
+    pub registration: Option<RegistrationStateInfo>,
+    pub signal: Option<SignalStateInfo>,
+    pub packet_service: Option<PacketServiceInfo>,
+}
+
+/// Tolerate statuses that mean "not now" rather than "broken".
+fn optional<T>(r: Result<T, RequestError>) -> Result<Option<T>, OperationError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(RequestError::Status {
+            status:
+                Status::SIM_NOT_INSERTED
+                | Status::PIN_REQUIRED
+                | Status::BAD_SIM
+                | Status::NOT_INITIALIZED
+                | Status::RADIO_POWER_OFF
+                | Status::NOT_REGISTERED
+                | Status::FAILURE
+                | Status::NO_DEVICE_SUPPORT,
+            ..
+        }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The indications mbimd subscribes to (MM's list, §8.2).
+pub fn subscribe_list(services: &DeviceServicesInfo) -> DeviceServiceSubscribeList {
+    let mut events = vec![EventEntry {
+        device_service_id: uuid::BASIC_CONNECT,
+        cids: vec![
+            bc::cid::SUBSCRIBER_READY_STATUS,
+            bc::cid::RADIO_STATE,
+            bc::cid::REGISTER_STATE,
+            bc::cid::PACKET_SERVICE,
+            bc::cid::SIGNAL_STATE,
+            bc::cid::CONNECT,
+            bc::cid::PROVISIONED_CONTEXTS,
+            bc::cid::IP_CONFIGURATION,
+        ],
+    }];
+    let offered = |s: mbim_proto::Uuid| {
+        services
+            .device_services
+            .iter()
+            .any(|d| uuid::canonical(d.device_service_id) == s)
+    };
+    if offered(uuid::SMS) {
+        events.push(EventEntry {
+            device_service_id: uuid::SMS,
+            cids: vec![2, 5], // READ (class 0 / new), MESSAGE_STORE_STATUS
+        });
+    }
+    if offered(uuid::USSD) {
+        events.push(EventEntry {
+            device_service_id: uuid::USSD,
+            cids: vec![1],
+        });
+    }
+    DeviceServiceSubscribeList { events }
+}
+
+/// Read everything a client needs and subscribe to indications.
+pub async fn initialize(h: &ModemHandle) -> Result<Initialized, OperationError> {
+    let _op = h.operation().await;
+    h.ready().await?;
+    let caps = h.request(&DeviceCapsQuery).await?;
+    let services = h.request(&DeviceServicesQuery).await?;
+    let subscriber = optional(h.request(&SubscriberReadyStatusQuery).await)?;
+    let radio = h.request(&RadioStateQuery).await?;
+    let registration = optional(h.request(&RegisterStateQuery).await)?;
+    let signal = optional(h.request(&SignalStateQuery).await)?;
+    let packet_service = optional(h.request(&PacketServiceQuery).await)?;
+    let list = subscribe_list(&services);
+    h.request(&list).await?;
+    Ok(Initialized {
+        caps,
+        services,
+        subscriber,
+        radio,
+        registration,
+        signal,
+        packet_service,
+    })
+}

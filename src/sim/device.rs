@@ -467,7 +467,7 @@ impl Device {
             });
         }
         DeviceServicesInfo {
-            max_dss_sessions: 0,
+            max_dss_sessions: super::dss::MAX_DSS_SESSIONS,
             device_services,
         }
     }

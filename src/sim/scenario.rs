@@ -282,6 +282,10 @@ pub struct SimSpec {
     pub spn: String,
     /// EF_GID1, hex.
     pub gid1: String,
+    /// SMS service centre address (SMS CONFIGURATION).
+    pub smsc: String,
+    /// How many SMS the store holds.
+    pub sms_capacity: u32,
 }
 
 impl Default for SimSpec {
@@ -299,6 +303,8 @@ impl Default for SimSpec {
             msisdns: vec!["+15555550100".into()],
             spn: "Test Network".into(),
             gid1: String::new(),
+            smsc: "+15555550000".into(),
+            sms_capacity: 32,
         }
     }
 }

@@ -406,7 +406,8 @@ async fn mbimex_v2_is_negotiated_when_the_scenario_offers_it() {
         return;
     }
     let mut sim = start(scenario(
-        "[device]\nmbimex_version = \"2.0\"\n[signal]\nrssi = 14\n",
+        "[device]\nmbimex_version = \"2.0\"\ndata_class = [\"umts\", \"lte\"]\n[signal]\nrssi = 14\n\
+         [registration]\nstate = \"roaming\"\nroaming_text = \"Roaming partner\"\n",
     ));
     let services = ok(&sim, &["--query-device-services"]).await;
     assert!(
@@ -419,6 +420,19 @@ async fn mbimex_v2_is_negotiated_when_the_scenario_offers_it() {
     )
     .await;
     field(&sig, "RSSI [0-31,99]", "14");
+    // The v2 layout's RSRP/SNR list is present (and empty).
+    assert!(sig.contains("RSRP/SNR info: 'n/a'"), "{sig}");
+    // REGISTER_STATE v2 inserts PreferredDataClasses before the strings: the
+    // strings must still read right.
+    let reg = ok(
+        &sim,
+        &["--device-open-ms-mbimex-v2", "--query-registration-state"],
+    )
+    .await;
+    field(&reg, "Register state", "roaming");
+    field(&reg, "Provider name", "Test Network");
+    field(&reg, "Roaming text", "Roaming partner");
+    field(&reg, "Preferred data classes", "umts, lte");
     let caps = ok(&sim, &["--device-open-ms-mbimex-v2", "--query-device-caps"]).await;
     field(&caps, "Device ID", "359072060000001");
     let ps = ok(
@@ -427,13 +441,14 @@ async fn mbimex_v2_is_negotiated_when_the_scenario_offers_it() {
     )
     .await;
     field(&ps, "Packet service state", "attached");
+    field(&ps, "Frequency range", "unknown");
     let mut versions = Vec::new();
     while let Ok(e) = sim.handle.events.try_recv() {
         if let DeviceEvent::VersionNegotiated { version } = e {
             versions.push(version);
         }
     }
-    assert_eq!(versions, [0x0200, 0x0200, 0x0200]);
+    assert_eq!(versions, [0x0200; 4]);
     sim.handle.stop().await.unwrap();
 }
 

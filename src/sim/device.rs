@@ -17,10 +17,12 @@ use mbim_proto::framer::Framer;
 use mbim_proto::message::{CommandDone, IndicateStatus};
 use mbim_proto::services::Payload;
 use mbim_proto::services::basic_connect::{
-    DeviceServiceElement, DeviceServiceSubscribeList, DeviceServicesInfo, cid,
+    DataClass, DeviceServiceElement, DeviceServiceSubscribeList, DeviceServicesInfo,
+    RegistrationStateInfo, cid,
 };
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT, MS_BASIC_CONNECT_EXTENSIONS};
 use mbim_proto::wire::Uuid;
+use mbim_proto::wire::Writer;
 use mbim_proto::{CommandType, Message, ProtocolErrorCode, Status};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -505,7 +507,7 @@ impl Device {
         fault: Option<Fault>,
     ) {
         if self.version >= 0x0200 && service == BASIC_CONNECT && reply.status == Status::SUCCESS {
-            mbimex_v2_tail(c, &mut reply.payload);
+            reply.payload = self.mbimex_v2(c, reply.payload);
         }
         let msg = Message::CommandDone(CommandDone {
             transaction_id: tid,
@@ -599,7 +601,7 @@ impl Device {
         }
         let mut payload = n.payload;
         if self.version >= 0x0200 && n.service == BASIC_CONNECT {
-            mbimex_v2_tail(n.cid, &mut payload);
+            payload = self.mbimex_v2(n.cid, payload);
         }
         self.send_message(&Message::IndicateStatus(IndicateStatus {
             transaction_id: 0,
@@ -712,23 +714,52 @@ impl Device {
     }
 }
 
-/// Extend a Basic Connect payload from the MBIM 1.0 layout to the MBIMEx 2.0
-/// one where that is a plain append (MBIMEx 2.0 PACKET_SERVICE and SIGNAL_STATE).
-/// TODO(extensions codec): REGISTER_STATE v2 inserts PreferredDataClasses
-/// before its strings; it stays in the 1.0 layout until mbim_proto has the
-/// v2 payload types, which should then replace this function.
-fn mbimex_v2_tail(c: u32, payload: &mut Vec<u8>) {
-    match c {
-        // MBIM_PACKET_SERVICE_INFO_V2: HighestAvailableDataClass becomes
-        // CurrentDataClass in place; FrequencyRange (u32) follows.
-        cid::PACKET_SERVICE => payload.extend_from_slice(&0u32.to_le_bytes()),
-        // MBIM_SIGNAL_STATE_INFO_V2: an OL pair to an empty RSRP/SNR list
-        // (count 0) after the five u32 of the 1.0 layout.
-        cid::SIGNAL_STATE if payload.len() == 20 => {
-            payload.extend_from_slice(&28u32.to_le_bytes());
-            payload.extend_from_slice(&4u32.to_le_bytes());
-            payload.extend_from_slice(&0u32.to_le_bytes());
+/// MBIMEx 2.0 layouts of the Basic Connect payloads that changed
+/// (mbim-and-libmbim.md §3.1), built from the 1.0 payload with mbim_proto's
+/// public types and `Writer`.
+/// TODO(extensions codec): replace with the typed v2 payloads once
+/// mbim_proto has them.
+impl Device {
+    fn mbimex_v2(&self, c: u32, mut payload: Vec<u8>) -> Vec<u8> {
+        match c {
+            // MBIM_REGISTRATION_STATE_INFO_V2: PreferredDataClasses (u32)
+            // after RegistrationFlag, so the strings move back by 4 bytes.
+            cid::REGISTER_STATE => {
+                let preferred = self.modem.scenario().device.data_class;
+                registration_v2(&payload, preferred).unwrap_or(payload)
+            }
+            // MBIM_PACKET_SERVICE_INFO_V2: HighestAvailableDataClass becomes
+            // CurrentDataClass in place; FrequencyRange (u32, 0 = unknown) follows.
+            cid::PACKET_SERVICE => {
+                payload.extend_from_slice(&0u32.to_le_bytes());
+                payload
+            }
+            // MBIM_SIGNAL_STATE_INFO_V2: an OL pair to an empty RSRP/SNR list
+            // (count 0) after the five u32 of the 1.0 layout.
+            cid::SIGNAL_STATE if payload.len() == 20 => {
+                for v in [28u32, 4, 0] {
+                    payload.extend_from_slice(&v.to_le_bytes());
+                }
+                payload
+            }
+            _ => payload,
         }
-        _ => {}
     }
+}
+
+fn registration_v2(v1: &[u8], preferred: DataClass) -> Option<Vec<u8>> {
+    let r = RegistrationStateInfo::decode(v1).ok()?;
+    let mut out = Vec::new();
+    let mut w = Writer::new(&mut out, 52);
+    w.u32(r.nw_error.0);
+    w.u32(r.register_state.0);
+    w.u32(r.register_mode.0);
+    w.u32(r.available_data_classes.0);
+    w.u32(r.current_cellular_class.0);
+    w.string("ProviderId", &r.provider_id, None).ok()?;
+    w.string("ProviderName", &r.provider_name, None).ok()?;
+    w.string("RoamingText", &r.roaming_text, None).ok()?;
+    w.u32(r.registration_flag.0);
+    w.u32(preferred.0);
+    Some(out)
 }

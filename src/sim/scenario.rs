@@ -822,6 +822,20 @@ mod tests {
     }
 
     #[test]
+    fn example_scenarios_load() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+        assert!(n >= 4);
+    }
+
+    #[test]
     fn parses_a_full_scenario() {
         let text = r#"
             unknown_apn_status = "service-not-activated"

@@ -542,3 +542,40 @@ async fn every_listed_basic_connect_query_is_answered() {
     }
     handle.stop().await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn denied_registration_reports_its_cause_and_blocks_attach_and_connect() {
+    let (mut host, handle) = start(scenario(
+        "[registration]\nstate = \"denied\"\nnw_error = \"plmn-not-allowed\"\n",
+    ));
+    host.open().await;
+    let reg = host.call(&bc::RegisterStateQuery).await;
+    assert_eq!(reg.register_state, RegisterState::DENIED);
+    assert_eq!(reg.nw_error, bc::NwError::PLMN_NOT_ALLOWED);
+    assert_eq!(
+        host.status_of(&bc::SetPacketService {
+            packet_service_action: bc::PacketServiceAction::ATTACH
+        })
+        .await,
+        Status::NOT_REGISTERED
+    );
+    assert_eq!(
+        host.status_of(&connect(0, "internet")).await,
+        Status::NOT_REGISTERED
+    );
+    // Manual selection of a forbidden network is denied too; of an unseen one, not visible.
+    let manual = |id: &str| bc::SetRegistrationState {
+        provider_id: id.into(),
+        register_action: bc::RegisterAction::MANUAL,
+        data_class: bc::DataClass::NONE,
+    };
+    assert_eq!(host.status_of(&manual("00102")).await, Status::FAILURE);
+    assert_eq!(
+        host.status_of(&manual("99999")).await,
+        Status::PROVIDER_NOT_VISIBLE
+    );
+    let reg = host.call(&manual("00101")).await;
+    assert_eq!(reg.register_state, RegisterState::HOME);
+    assert_eq!(reg.register_mode, bc::RegisterMode::MANUAL);
+    handle.stop().await.unwrap();
+}

@@ -410,6 +410,21 @@ async fn plan_decides_connect_and_internet() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn buying_a_plan_makes_a_warm_session_reach_the_internet() {
+    let (mut host, handle) = start(scenario("[sim]\nplan = \"warm\"\n"));
+    host.open().await;
+    host.call(&connect(0, "internet")).await;
+    let internet = |d: &mbimd::sim::Device| d.modem().internet(0);
+    assert_eq!(handle.inspect(internet).await, Some(Some(false)));
+    handle.trigger(EventKind::Plan {
+        plan: mbimd::sim::scenario::Plan::Hot,
+    });
+    assert_eq!(handle.inspect(internet).await, Some(Some(true)));
+    assert_eq!(handle.inspect(|d| d.modem().internet(1)).await, Some(None));
+    handle.stop().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
 async fn pin_retries_run_out_into_puk_and_puk_sets_a_new_pin() {
     let (mut host, handle) = start(scenario(
         "[sim]\nlock = \"pin\"\npin = \"1111\"\npin_retries = 2\npuk = \"87654321\"\n",

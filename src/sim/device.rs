@@ -166,14 +166,14 @@ impl Device {
     }
 
     /// Add a fault rule at run time.
-    pub fn inject(&mut self, now: Instant, rule: FaultRule) {
+    pub fn inject(&mut self, rule: FaultRule) {
         self.rules.push(ActiveRule {
             rule,
             seen: 0,
             fired: 0,
             scheduled: false,
         });
-        self.arm_time_rules(now);
+        self.arm_time_rules();
     }
 
     /// Make something happen now (an SMS arrives, the signal drops, ...).
@@ -246,7 +246,7 @@ impl Device {
             };
             match t {
                 DeviceTimer::Release(items) => self.out.extend(items),
-                DeviceTimer::Rule(i) => self.fire_time_rule(now, i),
+                DeviceTimer::Rule(i) => self.fire_time_rule(i),
             }
             if self.unplugged {
                 return;
@@ -302,7 +302,7 @@ impl Device {
                 transaction_id,
                 max_control_transfer,
             } => {
-                let fault = self.match_rule(now, "open", None, transaction_id);
+                let fault = self.match_rule("open", None, transaction_id);
                 if self.device_fault(&fault) {
                     return;
                 }
@@ -315,7 +315,7 @@ impl Device {
                     self.epoch = Some(now);
                     self.modem.start(now);
                 }
-                self.arm_time_rules(now);
+                self.arm_time_rules();
                 self.event(DeviceEvent::Opened {
                     transaction_id,
                     max_control_transfer,
@@ -327,7 +327,7 @@ impl Device {
                 self.send_with_fault(now, &done, fault, transaction_id);
             }
             Message::Close { transaction_id } => {
-                let fault = self.match_rule(now, "close", None, transaction_id);
+                let fault = self.match_rule("close", None, transaction_id);
                 if self.device_fault(&fault) {
                     return;
                 }
@@ -371,7 +371,7 @@ impl Device {
                 let service = uuids::canonical(c.service);
                 let name =
                     uuids::name(&service).map_or_else(|| service.to_string(), str::to_string);
-                let fault = self.match_rule(now, &name, Some(c.cid), tid);
+                let fault = self.match_rule(&name, Some(c.cid), tid);
                 if self.device_fault(&fault) {
                     return;
                 }
@@ -612,13 +612,7 @@ impl Device {
     }
 
     /// Find the rule a command (or OPEN/CLOSE, by pseudo-service name) fires.
-    fn match_rule(
-        &mut self,
-        _now: Instant,
-        service: &str,
-        c: Option<u32>,
-        tid: u32,
-    ) -> Option<Fault> {
+    fn match_rule(&mut self, service: &str, c: Option<u32>, tid: u32) -> Option<Fault> {
         for r in &mut self.rules {
             let t = &r.rule.trigger;
             if t.at.is_some() || r.fired >= r.rule.count {
@@ -649,7 +643,7 @@ impl Device {
         None
     }
 
-    fn arm_time_rules(&mut self, _now: Instant) {
+    fn arm_time_rules(&mut self) {
         let Some(epoch) = self.epoch else {
             return;
         };
@@ -666,7 +660,7 @@ impl Device {
         }
     }
 
-    fn fire_time_rule(&mut self, now: Instant, i: usize) {
+    fn fire_time_rule(&mut self, i: usize) {
         let Some(r) = self.rules.get_mut(i) else {
             return;
         };
@@ -685,7 +679,6 @@ impl Device {
             Fault::Garbage { bytes } => self.out.push_back(Transmit::Bytes(bytes)),
             // A response fault at a time: arm it for the next command.
             other => {
-                let _ = now;
                 self.rules.push(ActiveRule {
                     rule: FaultRule::on_command(other, None, None),
                     seen: 0,

@@ -483,3 +483,48 @@ async fn mbimex_v2_request_falls_back_to_mbim_1_on_a_plain_device() {
     field(&sig, "RSSI [0-31,99]", "20");
     sim.handle.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimcli_reassembles_responses_fragmented_at_the_device_max_transfer() {
+    if !mbimcli_present() {
+        return;
+    }
+    let mut text = String::from("[device]\nmax_control_transfer = 128\n");
+    for i in 0..8 {
+        text += &format!("[[network]]\nid = \"2620{i}\"\nname = \"Long network name {i}\"\n");
+    }
+    let sim = start(scenario(&text));
+    let vis = ok(&sim, &["--query-visible-providers"]).await;
+    assert!(vis.contains("Visible providers (8)"), "{vis}");
+    field(&vis, "Provider name", "Long network name 7");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimcli_rejects_out_of_order_fragments_and_reports_host_error() {
+    if !mbimcli_present() {
+        return;
+    }
+    let mut sim = start(scenario(
+        "[[fault]]\nkind = \"out-of-order-fragments\"\nfragment_size = 64\ncid = 1\n",
+    ));
+    let e = fails(&sim, &["--query-device-caps"]).await;
+    assert!(e.contains("Expecting fragment '0/"), "{e}");
+    // libmbim told the device with HOST_ERROR FRAGMENT_OUT_OF_SEQUENCE (2)
+    // for the command's transaction (TID 2: OPEN was 1).
+    let mut host_errors = Vec::new();
+    while let Ok(e) = sim.handle.events.try_recv() {
+        if let DeviceEvent::HostError {
+            transaction_id,
+            code,
+        } = e
+        {
+            host_errors.push((transaction_id, code.0));
+        }
+    }
+    assert_eq!(host_errors, [(2, 2)]);
+    // The rule is spent: the next client gets its answer.
+    let caps = ok(&sim, &["--query-device-caps"]).await;
+    field(&caps, "Device ID", "359072060000001");
+    sim.handle.stop().await.unwrap();
+}

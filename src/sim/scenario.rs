@@ -167,6 +167,38 @@ impl Scenario {
         if self.device.max_sessions == 0 {
             return Err(bad("device.max_sessions must be at least 1".into()));
         }
+        // MBIM size limits (bytes of UTF-16) that the payload encoders enforce:
+        // refuse here rather than answer FAILURE at run time.
+        let fits = |what: String, s: &str, max: usize| {
+            let bytes = s.encode_utf16().count() * 2;
+            if bytes > max {
+                Err(bad(format!(
+                    "{what} `{s}` is {bytes} bytes in UTF-16, over MBIM's {max}"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let nets = std::iter::once(("home", &self.home))
+            .chain(self.networks.iter().map(|n| ("network", n)))
+            .chain(self.preferred.iter().map(|n| ("preferred", n)));
+        for (what, n) in nets {
+            fits(format!("{what} id"), &n.id, 12)?;
+            fits(format!("{what} name"), &n.name, 40)?;
+        }
+        fits(
+            "registration.provider_name".into(),
+            &self.registration.provider_name,
+            40,
+        )?;
+        fits(
+            "registration.roaming_text".into(),
+            &self.registration.roaming_text,
+            126,
+        )?;
+        for a in &self.apns {
+            fits("apn name".into(), &a.name, 200)?;
+        }
         Ok(())
     }
 
@@ -833,6 +865,16 @@ mod tests {
             }
         }
         assert!(n >= 4);
+    }
+
+    #[test]
+    fn refuses_strings_over_mbim_limits() {
+        let e = Scenario::from_toml(
+            "[[network]]\nid = \"00101\"\nname = \"A network name far too long\"\n",
+            "t",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("network name"), "{e}");
     }
 
     #[test]

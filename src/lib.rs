@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod discovery;
+pub mod messaging;
 pub mod modem;
 pub mod sim;
 pub mod transport;

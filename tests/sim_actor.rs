@@ -154,3 +154,56 @@ async fn actor_removes_the_modem_when_the_simulator_is_unplugged() {
     let (end, _) = sim_handle.join().await.unwrap();
     assert_eq!(end, RunEnd::Unplugged);
 }
+
+#[tokio::test(start_paused = true)]
+async fn actor_sms_and_ussd_operations_work_against_the_simulator() {
+    use mbimd::messaging::ussd as coding;
+    use mbimd::modem::ops::{sms as sms_ops, ussd as ussd_ops};
+    let stored = "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07";
+    let arriving = "0001000B915121551532F400000CC8F79D9C07E54F61363B04";
+    let (io, sim_handle) = spawn_duplex(scenario(&format!(
+        "[[sms]]\npdu = \"{stored}\"\n[[ussd]]\nrequest = \"*101#\"\nreply = \"Your balance: 12.34\"\n\
+         [[event]]\nat = 3\nkind = \"sms\"\npdu = \"{arriving}\"\n"
+    )));
+    let (h, actor) = modem::spawn(io, config());
+    init::initialize(&h).await.unwrap();
+    let mut events = h.events();
+    // The timeline SMS arrives 3 s after OPEN; the actor subscribed to SMS 5.
+    loop {
+        if let ModemEvent::Indication { service, cid, .. } = events.recv().await.unwrap()
+            && service == uuid::SMS
+            && cid == 5
+        {
+            break;
+        }
+    }
+    let list = sms_ops::list(&h).await.unwrap();
+    let pdus: Vec<Vec<u8>> = list.into_iter().map(|r| r.pdu_data.0).collect();
+    assert_eq!(
+        pdus,
+        [
+            mbim_proto::hex::decode(stored).unwrap(),
+            mbim_proto::hex::decode(arriving).unwrap()
+        ]
+    );
+    sms_ops::delete(&h, Some(1)).await.unwrap();
+    assert_eq!(sms_ops::list(&h).await.unwrap().len(), 1);
+
+    let req = coding::encode("*101#").unwrap();
+    let info = ussd_ops::ussd(
+        &h,
+        mbim_proto::services::ussd::UssdAction::INITIATE,
+        u32::from(req.data_coding_scheme.0),
+        req.data,
+    )
+    .await
+    .unwrap();
+    let dcs = mbimd::messaging::CbsDataCodingScheme(info.ussd_data_coding_scheme as u8);
+    assert_eq!(
+        coding::decode(dcs, &info.ussd_payload.0).unwrap(),
+        "Your balance: 12.34"
+    );
+    h.shutdown().await;
+    actor.await.unwrap();
+    let _ = sim_handle.stop().await;
+}

@@ -594,3 +594,29 @@ async fn denied_registration_reports_its_cause_and_blocks_attach_and_connect() {
     assert_eq!(reg.register_mode, bc::RegisterMode::MANUAL);
     handle.stop().await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn signal_is_reported_every_interval_once_set() {
+    let (mut host, handle) = start(scenario(""));
+    host.open().await;
+    let t0 = tokio::time::Instant::now();
+    host.call(&bc::SetSignalState {
+        signal_strength_interval: 10,
+        rssi_threshold: 0,
+        error_rate_threshold: 0,
+    })
+    .await;
+    let mut at = Vec::new();
+    for _ in 0..3 {
+        let Message::IndicateStatus(i) = host.message().await else {
+            panic!()
+        };
+        assert_eq!(i.cid, bc::cid::SIGNAL_STATE);
+        at.push(t0.elapsed().as_secs());
+    }
+    assert_eq!(at, [10, 20, 30]);
+    // Interval 0 stops the reports.
+    host.call(&bc::SetSignalState::default()).await;
+    assert!(matches!(host.piece().await, Got::Nothing));
+    handle.stop().await.unwrap();
+}

@@ -140,6 +140,10 @@ enum Timer {
         request: SetConnect,
     },
     Timeline(usize),
+    /// Periodic SIGNAL_STATE report of a given SET (older ones are stale).
+    SignalReport {
+        generation: u32,
+    },
 }
 
 /// The simulated modem.
@@ -163,6 +167,7 @@ pub struct Modem {
     rssi: u32,
     error_rate: u32,
     signal_config: SetSignalState,
+    signal_generation: u32,
     sessions: BTreeMap<u32, DataSession>,
     /// Traffic of sessions already closed (interface counters keep counting).
     closed_traffic: Counters,
@@ -261,6 +266,7 @@ impl Modem {
             rssi: scenario.signal.rssi,
             error_rate: scenario.signal.error_rate,
             signal_config: SetSignalState::default(),
+            signal_generation: 0,
             sessions: BTreeMap::new(),
             closed_traffic: Counters::default(),
             contexts,
@@ -529,6 +535,15 @@ impl Modem {
             (cid::SIGNAL_STATE, true) => match SetSignalState::decode(buf) {
                 Ok(req) => {
                     self.signal_config = req;
+                    // MBIM 1.0 §10.5.11: reports at most every
+                    // SignalStrengthInterval seconds; the simulator reports
+                    // exactly that often (0 = only on change).
+                    self.signal_generation += 1;
+                    if req.signal_strength_interval > 0 {
+                        let every = Duration::from_secs(u64::from(req.signal_strength_interval));
+                        let generation = self.signal_generation;
+                        self.schedule(now + every, Timer::SignalReport { generation });
+                    }
                     Reply::ok(&self.signal_info())
                 }
                 Err(_) => invalid(),
@@ -1445,6 +1460,15 @@ impl Modem {
                 self.connecting.retain(|s| *s != session_id);
                 let reply = self.activate(now, request);
                 self.complete(transaction_id, cid::CONNECT, reply);
+            }
+            Timer::SignalReport { generation } => {
+                let interval = self.signal_config.signal_strength_interval;
+                if generation == self.signal_generation && interval > 0 {
+                    let info = self.signal_info();
+                    self.notify(cid::SIGNAL_STATE, &info);
+                    let every = Duration::from_secs(u64::from(interval));
+                    self.schedule(now + every, Timer::SignalReport { generation });
+                }
             }
             Timer::Timeline(i) => {
                 if let Some(e) = self.scenario.timeline.get(i).map(|e| e.what.clone()) {

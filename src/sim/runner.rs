@@ -55,14 +55,15 @@ pub async fn serve<T>(
     io: &mut T,
     device: &mut Device,
     control: &mut mpsc::UnboundedReceiver<Control>,
-    events: Option<&mpsc::UnboundedSender<DeviceEvent>>,
+    events: Option<&mpsc::Sender<DeviceEvent>>,
 ) -> io::Result<RunEnd>
 where
     T: AsyncRead + AsyncWrite + Unpin,
 {
     serve_with(io, device, control, &mut |_io: &mut T, e: &DeviceEvent| {
         if let Some(tx) = events {
-            let _ = tx.send(e.clone());
+            // Bounded: events nobody reads are dropped, not hoarded.
+            let _ = tx.try_send(e.clone());
         }
     })
     .await
@@ -131,12 +132,15 @@ where
     }
 }
 
+/// Device events kept for a [`SimHandle`] that does not read them.
+pub const EVENT_BACKLOG: usize = 1024;
+
 /// A simulator running in a tokio task.
 #[derive(Debug)]
 pub struct SimHandle {
     control: mpsc::UnboundedSender<Control>,
-    /// Device events as they happen.
-    pub events: mpsc::UnboundedReceiver<DeviceEvent>,
+    /// Device events as they happen; while [`EVENT_BACKLOG`] are unread, newer ones are dropped.
+    pub events: mpsc::Receiver<DeviceEvent>,
     task: JoinHandle<io::Result<(RunEnd, Device)>>,
 }
 
@@ -202,13 +206,13 @@ where
     F: for<'a> FnOnce(
             &'a mut Device,
             &'a mut mpsc::UnboundedReceiver<Control>,
-            &'a mpsc::UnboundedSender<DeviceEvent>,
+            &'a mpsc::Sender<DeviceEvent>,
         ) -> ServeFuture<'a>
         + Send
         + 'static,
 {
     let (control, mut control_rx) = mpsc::unbounded_channel();
-    let (events_tx, events) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::channel(EVENT_BACKLOG);
     let task = tokio::spawn(async move {
         let end = run(&mut device, &mut control_rx, &events_tx).await?;
         Ok((end, device))

@@ -21,6 +21,8 @@ enum Cmd {
     Decode(mbimd::cli::decode::DecodeArgs),
     /// Talk MBIM to a device directly, without the daemon (like mbimcli).
     Raw(mbimd::cli::raw::RawArgs),
+    /// Run a simulated MBIM modem on a pseudo-terminal (for mbimcli and tests).
+    Sim(mbimd::cli::sim::SimArgs),
     /// SMS: decode PDUs (list/read/send/delete to come).
     Sms(mbimd::cli::sms::SmsArgs),
     /// The APN database: import files, list, look up a SIM's APNs.
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
         Cmd::Raw(a) => mbimd::cli::raw::run(a),
+        Cmd::Sim(a) => mbimd::cli::sim::run(a),
         Cmd::Sms(a) => mbimd::cli::sms::run(a),
         Cmd::Apn(a) => mbimd::cli::apn::run(a),
         Cmd::Hwids(a) => mbimd::cli::apn::run_hwids(a),

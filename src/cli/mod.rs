@@ -3,4 +3,5 @@
 pub mod apn;
 pub mod decode;
 pub mod raw;
+pub mod sim;
 pub mod sms;

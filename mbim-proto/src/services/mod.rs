@@ -17,6 +17,7 @@ pub mod proxy_control;
 pub mod sms;
 pub mod stk;
 pub mod ussd;
+pub mod view;
 
 /// A payload structure that can be decoded from, and encoded to, an
 /// information buffer (or an element inside one).

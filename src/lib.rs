@@ -6,4 +6,5 @@ pub mod cli;
 pub mod discovery;
 pub mod messaging;
 pub mod modem;
+pub mod sim;
 pub mod transport;

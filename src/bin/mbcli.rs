@@ -23,6 +23,8 @@ enum Cmd {
     Raw(mbimd::cli::raw::RawArgs),
     /// SMS: decode PDUs (list/read/send/delete to come).
     Sms(mbimd::cli::sms::SmsArgs),
+    /// Run a simulated MBIM modem on a pseudo-terminal (for mbimcli and tests).
+    Sim(mbimd::cli::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
         Cmd::Raw(a) => mbimd::cli::raw::run(a),
         Cmd::Sms(a) => mbimd::cli::sms::run(a),
+        Cmd::Sim(a) => mbimd::cli::sim::run(a),
     };
     match r {
         Ok(code) => code,

@@ -3,3 +3,4 @@
 pub mod decode;
 pub mod raw;
 pub mod sms;
+pub mod sim;

@@ -2,5 +2,5 @@
 
 pub mod decode;
 pub mod raw;
-pub mod sms;
 pub mod sim;
+pub mod sms;

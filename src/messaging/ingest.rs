@@ -372,7 +372,8 @@ impl Ingest {
         let Some(oldest) = self.store.oldest_assembling(&self.config.modem).await? else {
             return Ok(None);
         };
-        let timeout_ms = i64::try_from(self.config.multipart_timeout.as_millis()).unwrap_or(i64::MAX);
+        let timeout_ms =
+            i64::try_from(self.config.multipart_timeout.as_millis()).unwrap_or(i64::MAX);
         let due_in = oldest
             .saturating_add(timeout_ms)
             .saturating_sub(self.clock.now_ms())
@@ -384,7 +385,8 @@ impl Ingest {
 
     async fn expire(&mut self) -> Result<(), IngestError> {
         let now = self.clock.now_ms();
-        let timeout_ms = i64::try_from(self.config.multipart_timeout.as_millis()).unwrap_or(i64::MAX);
+        let timeout_ms =
+            i64::try_from(self.config.multipart_timeout.as_millis()).unwrap_or(i64::MAX);
         let done = self
             .store
             .expire_assembling(&self.config.modem, now.saturating_sub(timeout_ms), now)
@@ -429,7 +431,8 @@ impl Ingest {
                     self.record(index, &r.pdu_data.0).await?;
                 }
             }
-        } else if service == uuid::USSD && cid == ussd_cid::USSD
+        } else if service == uuid::USSD
+            && cid == ussd_cid::USSD
             && let Ok(u) = UssdInfo::decode(info)
         {
             self.network_ussd(&u);
@@ -527,14 +530,13 @@ impl Ingest {
         if outcome.duplicate {
             tracing::debug!(modem = %self.config.modem, ?index, "SMS part already stored");
         }
-        if let Some(report) = outcome.delivery_report_id
+        if outcome.delivery_report_id.is_some()
             && let PartBody::StatusReport {
                 message_reference,
                 status,
                 ..
             } = part.body
         {
-            let _ = report;
             self.publish(MessagingEvent::DeliveryReport(DeliveryReport {
                 modem: self.config.modem.clone(),
                 message_id: outcome.message_id,

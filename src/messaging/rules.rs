@@ -295,9 +295,7 @@ impl Rule {
                     Some(t) if bf.true_token.as_deref().is_some_and(|x| x == t) => true,
                     Some(t) if bf.false_token.as_deref().is_some_and(|x| x == t) => false,
                     // With a group but no tokens, the group taking part is "true".
-                    Some(t) if bf.true_token.is_none() && bf.false_token.is_none() => {
-                        !t.is_empty()
-                    }
+                    Some(t) if bf.true_token.is_none() && bf.false_token.is_none() => !t.is_empty(),
                     _ => bf.default,
                 }
             })
@@ -606,11 +604,7 @@ impl<'a> Parser<'a> {
         let offset = offset.min(self.xml.len());
         let before = self.xml.get(..offset).unwrap_or(self.xml);
         let line = before.matches('\n').count() + 1;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .map_or(0, |l| l.chars().count())
-            + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         RuleError {
             source_name: self.source_name.to_owned(),
             line,
@@ -839,7 +833,10 @@ impl<'a> Parser<'a> {
         }
         check(f.usage_percentage, "UsagePercentage")?;
         check(f.usage_overage_percentage, "UsageOveragePercentage")?;
-        check(f.usage_timestamp.as_ref().map(|t| t.group), "UsageTimestamp")?;
+        check(
+            f.usage_timestamp.as_ref().map(|t| t.group),
+            "UsageTimestamp",
+        )?;
         for (bf, what) in [
             (&f.over_data_limit, "OverDataLimit"),
             (&f.congested, "Congested"),
@@ -992,7 +989,10 @@ mod tests {
     #[test]
     fn timestamp_formats_read_12_hour_clock_and_month_names() {
         let t = parse_timestamp("11/25 3:07 PM", "%m/%d %#I:%M %p", "AM", "PM").unwrap();
-        assert_eq!((t.month, t.day, t.hour, t.minute, t.year), (11, 25, 15, 7, None));
+        assert_eq!(
+            (t.month, t.day, t.hour, t.minute, t.year),
+            (11, 25, 15, 7, None)
+        );
         let t = parse_timestamp("05 Dec 2026", "%d %b %Y", "AM", "PM").unwrap();
         assert_eq!((t.month, t.day, t.year), (12, 5, Some(2026)));
         assert!(parse_timestamp("13/40", "%m/%d", "AM", "PM").is_none());

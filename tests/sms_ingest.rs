@@ -563,3 +563,43 @@ fn rules_accept_the_javascript_match_all_idiom_and_named_groups() {
             .is_some()
     );
 }
+
+#[test]
+fn mbcli_rules_check_reports_the_match_and_the_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(dir.path(), "rules.xml", RULES);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mbcli"))
+            .args(["sms", "rules-check"])
+            .arg(&rules)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let text = "Example: 2 GB of 5 GB used as of 11/25 3:07 PM";
+    let out = run(&["--sender", "12345", "--text", text]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("usage-sms"), "{stdout}");
+    assert!(stdout.contains("2000000000"), "{stdout}");
+    let out = run(&["--sender", "54321", "--text", text]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(&["--ussd", "--text", "Status: OVER limit"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("state-ussd")
+    );
+
+    let bad = write(dir.path(), "bad.xml", "<Messages>\n<Message>\n</Messages>");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mbcli"))
+        .args(["sms", "rules-check"])
+        .arg(&bad)
+        .args(["--text", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("bad.xml:3:"), "{stderr}");
+}

@@ -32,7 +32,6 @@
 //! This module owns no D-Bus objects; it publishes on a tokio broadcast
 //! channel.
 
-use super::dcs::CbsDataCodingScheme;
 use super::pdu::{Message, Tpdu};
 use super::rules::{Bearer, OperatorValues, RuleMatch, RuleSet};
 use super::store::{NewPart, PartBody, PartConcat, SmsStore, StoreError, StoredMessage};
@@ -441,8 +440,7 @@ impl Ingest {
     }
 
     fn network_ussd(&self, u: &UssdInfo) {
-        let dcs = CbsDataCodingScheme(u8::try_from(u.ussd_data_coding_scheme).unwrap_or(0x0F));
-        let text = match super::ussd::decode(dcs, &u.ussd_payload.0) {
+        let text = match super::ussd_session::decode_payload(u) {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(modem = %self.config.modem, "undecodable network USSD: {e}");

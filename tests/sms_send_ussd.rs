@@ -201,3 +201,74 @@ async fn ussd_cancel_ends_the_session_and_unknown_codes_fail_to_idle() {
     // After the failure a new session starts normally.
     assert!(s.initiate("*100#").await.unwrap().action_required);
 }
+
+#[test]
+fn network_ussd_matching_a_rule_is_an_operator_notification() {
+    use mbim_proto::services::RawBytes;
+    use mbim_proto::services::ussd::{UssdInfo, UssdResponse, UssdSessionState};
+    use mbimd::messaging::ingest::{NotificationBearer, classify_network_ussd};
+    use mbimd::messaging::rules::RuleSet;
+    let rules = RuleSet::from_xml(
+        r#"<Messages>
+          <Message RuleId="quiet"><USSDBearer/><Pattern>Roaming in (\w+)</Pattern></Message>
+          <Message RuleId="loud" Silent="false"><USSDBearer/>
+            <Pattern>Status: (OVER|UNDER) limit</Pattern>
+            <Fields><OverDataLimit Group="1" TrueToken="OVER" FalseToken="UNDER"/></Fields>
+          </Message>
+        </Messages>"#,
+        "s",
+    )
+    .unwrap();
+    let info = |text: &str, response| {
+        let coded = mbimd::messaging::ussd::encode(text).unwrap();
+        UssdInfo {
+            ussd_response: response,
+            ussd_session_state: UssdSessionState::NEW_SESSION,
+            ussd_data_coding_scheme: u32::from(coded.data_coding_scheme.0),
+            ussd_payload: RawBytes(coded.data),
+        }
+    };
+    let ev = classify_network_ussd(
+        &rules,
+        MODEM,
+        &info("Roaming in Freedonia", UssdResponse::NO_ACTION_REQUIRED),
+    )
+    .unwrap();
+    assert_eq!(ev.len(), 1);
+    let MessagingEvent::OperatorNotification(n) = &ev[0] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (n.bearer, n.rule_id.as_deref()),
+        (NotificationBearer::Ussd, Some("quiet"))
+    );
+
+    // Silent="false": the notification, then the public USSD event.
+    let ev = classify_network_ussd(
+        &rules,
+        MODEM,
+        &info("Status: OVER limit", UssdResponse::NO_ACTION_REQUIRED),
+    )
+    .unwrap();
+    let [
+        MessagingEvent::OperatorNotification(n),
+        MessagingEvent::IncomingUssd(u),
+    ] = &ev[..]
+    else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(n.values.over_data_limit, Some(true));
+    assert_eq!(u.text, "Status: OVER limit");
+
+    // No rule: a plain network request.
+    let ev = classify_network_ussd(
+        &rules,
+        MODEM,
+        &info("Reply 1 to accept", UssdResponse::ACTION_REQUIRED),
+    )
+    .unwrap();
+    let [MessagingEvent::IncomingUssd(u)] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert!(u.request);
+}

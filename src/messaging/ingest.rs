@@ -257,6 +257,44 @@ pub struct Ingest {
     commits: usize,
 }
 
+/// The events for a network-initiated USSD indication: an operator
+/// notification when a rule with a `USSDBearer` matches (followed by the
+/// public event when the rule is not silent), else the public event.
+pub fn classify_network_ussd(
+    rules: &RuleSet,
+    modem: &str,
+    u: &UssdInfo,
+) -> Result<Vec<MessagingEvent>, super::error::PduError> {
+    let text = super::ussd_session::decode_payload(u)?;
+    let public = |text: String| {
+        MessagingEvent::IncomingUssd(IncomingUssd {
+            modem: modem.to_owned(),
+            text,
+            request: u.ussd_response == UssdResponse::ACTION_REQUIRED,
+        })
+    };
+    Ok(match rules.classify(&Bearer::Ussd, &text) {
+        Some(m) => {
+            let visible = !m.silent;
+            let mut v = vec![MessagingEvent::OperatorNotification(OperatorNotification {
+                modem: modem.to_owned(),
+                bearer: NotificationBearer::Ussd,
+                message_id: None,
+                sender: None,
+                rule_id: m.rule_id,
+                visible,
+                values: m.values,
+                text: text.clone(),
+            })];
+            if visible {
+                v.push(public(text));
+            }
+            v
+        }
+        None => vec![public(text)],
+    })
+}
+
 /// Decode one PDU into what the store keeps; `None` for outgoing PDUs.
 pub fn decode_part(pdu: &[u8]) -> Option<PartBody> {
     let msg = match Message::decode(pdu) {
@@ -440,41 +478,10 @@ impl Ingest {
     }
 
     fn network_ussd(&self, u: &UssdInfo) {
-        let text = match super::ussd_session::decode_payload(u) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(modem = %self.config.modem, "undecodable network USSD: {e}");
-                return;
-            }
-        };
-        let request = u.ussd_response == UssdResponse::ACTION_REQUIRED;
-        match self.rules.current().classify(&Bearer::Ussd, &text) {
-            Some(m) => {
-                let visible = !m.silent;
-                self.publish(MessagingEvent::OperatorNotification(OperatorNotification {
-                    modem: self.config.modem.clone(),
-                    bearer: NotificationBearer::Ussd,
-                    message_id: None,
-                    sender: None,
-                    rule_id: m.rule_id,
-                    visible,
-                    values: m.values,
-                    text: text.clone(),
-                }));
-                if visible {
-                    self.publish_ussd(text, request);
-                }
-            }
-            None => self.publish_ussd(text, request),
+        match classify_network_ussd(&self.rules.current(), &self.config.modem, u) {
+            Ok(events) => events.into_iter().for_each(|e| self.publish(e)),
+            Err(e) => tracing::warn!(modem = %self.config.modem, "undecodable network USSD: {e}"),
         }
-    }
-
-    fn publish_ussd(&self, text: String, request: bool) {
-        self.publish(MessagingEvent::IncomingUssd(IncomingUssd {
-            modem: self.config.modem.clone(),
-            text,
-            request,
-        }));
     }
 
     fn publish(&self, ev: MessagingEvent) {

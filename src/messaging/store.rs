@@ -820,3 +820,115 @@ async fn finish(
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part<'a>(pdu: &'a [u8], seq: Option<(u8, u8)>, text: &str) -> NewPart<'a> {
+        NewPart {
+            modem: "m",
+            pdu,
+            storage_index: Some(1),
+            received_ms: 1000,
+            body: PartBody::Deliver {
+                sender: "+1555".into(),
+                scts: "2026-11-25T00:00:00+00:00".into(),
+                class: None,
+                concat: seq.map(|(total, sequence)| PartConcat {
+                    reference: 5,
+                    reference_bits: 8,
+                    total,
+                    sequence,
+                }),
+                text: Some(text.into()),
+                data: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn the_same_pdu_twice_is_one_part_and_one_message() {
+        let s = SmsStore::open_in_memory().await.unwrap();
+        let a = s.insert_part(&part(b"pdu-a", None, "hi")).await.unwrap();
+        assert!(!a.duplicate && a.completed);
+        let b = s.insert_part(&part(b"pdu-a", None, "hi")).await.unwrap();
+        assert!(b.duplicate && !b.completed);
+        assert_eq!((b.part_id, b.message_id), (a.part_id, a.message_id));
+        assert_eq!(s.messages("m").await.unwrap().len(), 1);
+        assert_eq!(s.part_count("m").await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_deleted_message_is_not_recreated_by_its_pdu() {
+        let s = SmsStore::open_in_memory().await.unwrap();
+        let a = s.insert_part(&part(b"pdu-a", None, "hi")).await.unwrap();
+        assert!(s.delete_message(a.message_id.unwrap()).await.unwrap());
+        let b = s.insert_part(&part(b"pdu-a", None, "hi")).await.unwrap();
+        assert!(b.duplicate);
+        assert!(s.messages("m").await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_repeated_sequence_number_starts_another_message() {
+        let s = SmsStore::open_in_memory().await.unwrap();
+        let a = s
+            .insert_part(&part(b"1a", Some((2, 1)), "a"))
+            .await
+            .unwrap();
+        let b = s
+            .insert_part(&part(b"1b", Some((2, 1)), "b"))
+            .await
+            .unwrap();
+        assert_ne!(a.message_id, b.message_id);
+        let c = s.insert_part(&part(b"2", Some((2, 2)), "c")).await.unwrap();
+        assert_eq!(c.message_id, a.message_id);
+        assert!(c.completed);
+        let m = s.message(a.message_id.unwrap()).await.unwrap().unwrap();
+        assert_eq!(m.text.as_deref(), Some("ac"));
+    }
+
+    #[tokio::test]
+    async fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let s = SmsStore::open(&path).await.unwrap();
+        sqlx::raw_sql("PRAGMA user_version = 99")
+            .execute(&s.pool)
+            .await
+            .unwrap();
+        s.close().await;
+        assert!(matches!(
+            SmsStore::open(&path).await,
+            Err(StoreError::SchemaTooNew { found: 99, .. })
+        ));
+    }
+
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        #[test]
+        fn parts_in_any_order_assemble_the_same_text(
+            order in proptest::strategy::Just((1u8..=5).collect::<Vec<u8>>()).prop_shuffle()
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let s = SmsStore::open_in_memory().await.unwrap();
+                let mut completed = Vec::new();
+                for seq in &order {
+                    let pdu = [*seq];
+                    let text = format!("<{seq}>");
+                    let o = s.insert_part(&part(&pdu, Some((5, *seq)), &text)).await.unwrap();
+                    completed.push(o.completed);
+                }
+                prop_assert_eq!(completed.iter().filter(|c| **c).count(), 1);
+                prop_assert!(*completed.last().unwrap());
+                let msgs = s.messages("m").await.unwrap();
+                prop_assert_eq!(msgs.len(), 1);
+                prop_assert_eq!(msgs[0].text.as_deref(), Some("<1><2><3><4><5>"));
+                Ok(())
+            })?;
+        }
+    }
+}

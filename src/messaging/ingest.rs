@@ -10,8 +10,9 @@
 //! the message marked unannounced; it is published at the next start. So
 //! storage is exactly-once and events are at-least-once.
 //!
-//! Reads: READ ALL at start (and after a reopen, a lagged event stream or a
-//! store-full status); READ by index on a MESSAGE_STORE_STATUS indication
+//! Reads: READ ALL at start (and after a reopen, a lagged event stream, a
+//! store-full status, an SMS CONFIGURATION or SUBSCRIBER_READY_STATUS
+//! indication — the SIM or SMS storage became ready); READ by index on a MESSAGE_STORE_STATUS indication
 //! with NEW_MESSAGE; class-0 messages arriving in a READ indication (not
 //! stored on the modem, so nothing to delete). Stored outgoing messages
 //! (SMS-SUBMIT drafts/sent) on the modem are left alone.
@@ -460,6 +461,14 @@ impl Ingest {
                     }
                 }
             }
+        } else if (service == uuid::SMS && cid == sms_cid::CONFIGURATION)
+            || (service == uuid::BASIC_CONNECT
+                && cid == mbim_proto::services::basic_connect::cid::SUBSCRIBER_READY_STATUS)
+        {
+            // The SIM became ready or the SMS storage was initialised: a
+            // READ ALL at start may have been refused, so sweep again
+            // (idempotent when nothing changed).
+            return self.read_all().await;
         } else if service == uuid::SMS && cid == sms_cid::READ {
             // Class-0 (flash) messages are pushed, not stored (MBIM §10.5.26).
             if let Ok(SmsReceiveInfo::Pdu(records)) = SmsReceiveInfo::decode(info) {

@@ -1,6 +1,7 @@
-//! `mbcli sms ...`: SMS commands. For now `mbcli sms decode PDU-HEX [--json]`,
-//! which prints an SMS PDU (as MBIM/AT deliver it, SMSC prefix first) field by
-//! field. The list/read/send/delete commands that talk to the daemon join the
+//! `mbcli sms ...`: SMS commands that need no daemon: `mbcli sms decode
+//! PDU-HEX [--json]`, which prints an SMS PDU (as MBIM/AT deliver it, SMSC
+//! prefix first) field by field, and `mbcli sms rules-check FILE --text ...`,
+//! which tests operator-message rules offline. The list/read/send/delete commands that talk to the daemon join the
 //! same [`SmsCommand`] enum later.
 //!
 //! Glue only: all decoding is `mbimd::messaging`.
@@ -28,6 +29,30 @@ pub enum SmsCommand {
     /// Decode an SMS PDU (hex) field by field: type, text, addresses, SMSC,
     /// timestamps, alphabet, concatenation, ports, status report.
     Decode(SmsDecodeArgs),
+    /// Load an operator-message rule file (provisioning `Messages` XML) and
+    /// show which rule a text matches and what it extracts. Exit status 1
+    /// when no rule matches; 2 when the file is invalid.
+    RulesCheck(RulesCheckArgs),
+}
+
+/// Arguments of `mbcli sms rules-check`.
+#[derive(Args, Debug)]
+pub struct RulesCheckArgs {
+    /// The rule file.
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// The decoded message text.
+    #[arg(long)]
+    pub text: String,
+    /// SMS sender as received (`+` for international); omit with `--ussd`.
+    #[arg(long, conflicts_with = "ussd")]
+    pub sender: Option<String>,
+    /// Message class of the SMS (0 for flash messages).
+    #[arg(long)]
+    pub class: Option<u8>,
+    /// Treat the text as a network-initiated USSD.
+    #[arg(long)]
+    pub ussd: bool,
 }
 
 /// Arguments of `mbcli sms decode`.
@@ -49,7 +74,36 @@ pub struct SmsDecodeArgs {
 pub fn run(args: SmsArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         SmsCommand::Decode(a) => run_decode(a),
+        SmsCommand::RulesCheck(a) => run_rules_check(a),
     }
+}
+
+fn run_rules_check(args: RulesCheckArgs) -> anyhow::Result<ExitCode> {
+    use crate::messaging::rules::{Bearer, RuleSet};
+    let set = match RuleSet::load(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mbcli: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let bearer = if args.ussd {
+        Bearer::Ussd
+    } else {
+        Bearer::Sms {
+            sender: args.sender.as_deref().unwrap_or(""),
+            class: args.class,
+        }
+    };
+    let Some(m) = set.classify(&bearer, &args.text) else {
+        println!("no rule matches ({} rules): a plain message", set.len());
+        return Ok(ExitCode::from(1));
+    };
+    println!("rule      {}", m.rule_id.as_deref().unwrap_or("-"));
+    println!("silent    {}", m.silent);
+    // Debug of the values lists every field, set or not.
+    println!("values    {:#?}", m.values);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_decode(args: SmsDecodeArgs) -> anyhow::Result<ExitCode> {

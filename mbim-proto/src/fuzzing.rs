@@ -314,6 +314,11 @@ pub fn ntb_decode(data: &[u8]) {
         return;
     };
     assert!(header.block_length <= data.len(), "block beyond the input");
+    // Overlapping NDPs are refused, so every datagram has an entry of its own.
+    assert!(
+        datagrams.len() <= data.len() / 4,
+        "more datagrams than entries fit"
+    );
     let range = data.as_ptr_range();
     for d in &datagrams {
         let r = d.data.as_ptr_range();

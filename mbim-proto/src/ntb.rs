@@ -162,9 +162,13 @@ pub enum NtbError {
         len: u64,
         block: usize,
     },
-    /// More NDPs are chained than could fit in the block: the chain loops.
-    #[error("wNextNdpIndex: NDP chain longer than {max} tables (a loop)")]
-    NdpLoop { max: usize },
+    /// The chained NDPs are together longer than the block, so they overlap
+    /// (or the chain loops). Refused because overlapping tables could make a
+    /// small NTB list millions of datagrams.
+    #[error(
+        "wNextNdpIndex: NDP at offset {offset} overlaps earlier NDPs (looping or overlapping chain)"
+    )]
+    NdpOverlap { offset: usize },
 }
 
 // ---------------------------------------------------------------------------
@@ -374,17 +378,18 @@ pub fn decode_into<'a>(buf: &'a [u8], out: &mut Vec<Datagram<'a>>) -> Result<Ntb
         block_length: block_len,
     };
 
-    // Each NDP takes at least its minimum length, so a longer chain must loop.
-    let max_ndps = block_len / format.ndp_len(1) + 1;
+    // Non-overlapping NDPs fit in the block together; refusing chains whose
+    // lengths add up to more bounds the datagram count by the block length
+    // (one 4- or 8-byte entry each) and ends any loop.
     let mut ndp = first_ndp;
     let mut ndp_field = ndp_field;
     let mut ndp_field_at = if format == NtbFormat::Ntb16 { 10 } else { 12 };
-    let mut seen = 0usize;
+    let mut ndp_bytes = 0usize;
     loop {
         check_ndp_index(ndp, ndp_field, ndp_field_at, format, block_len)?;
-        seen += 1;
-        if seen > max_ndps {
-            return Err(NtbError::NdpLoop { max: max_ndps });
+        ndp_bytes += ndp_length(block, ndp)?;
+        if ndp_bytes > block_len {
+            return Err(NtbError::NdpOverlap { offset: ndp });
         }
         let next = decode_ndp(block, ndp, format, out)?;
         if next == 0 {
@@ -431,6 +436,11 @@ fn check_ndp_index(
         });
     }
     Ok(())
+}
+
+/// The wLength of the NDP at `at` (known to lie in the block).
+fn ndp_length(block: &[u8], at: usize) -> Result<usize, NtbError> {
+    rd16(block, at + 4, "NDP wLength").map(usize::from)
 }
 
 /// Decode the NDP at `at` (already known to lie in the block with room for
@@ -492,7 +502,16 @@ fn decode_ndp<'a>(
                 if idx == 0 || dlen == 0 {
                     break;
                 }
-                push_datagram(block, stream, idx, dlen, entry_base + 4 * k, out)?;
+                let at = entry_base + 4 * k;
+                push_datagram(
+                    block,
+                    stream,
+                    idx,
+                    dlen,
+                    at,
+                    "wDatagramIndex/wDatagramLength",
+                    out,
+                )?;
                 k += 1;
             }
         }
@@ -503,7 +522,16 @@ fn decode_ndp<'a>(
                 if idx == 0 || dlen == 0 {
                     break;
                 }
-                push_datagram(block, stream, idx, dlen, entry_base + 8 * k, out)?;
+                let at = entry_base + 8 * k;
+                push_datagram(
+                    block,
+                    stream,
+                    idx,
+                    dlen,
+                    at,
+                    "dwDatagramIndex/dwDatagramLength",
+                    out,
+                )?;
                 k += 1;
             }
         }
@@ -518,6 +546,7 @@ fn push_datagram<'a>(
     idx: usize,
     len: usize,
     entry_at: usize,
+    field: &'static str,
     out: &mut Vec<Datagram<'a>>,
 ) -> Result<(), NtbError> {
     match idx.checked_add(len) {
@@ -529,7 +558,7 @@ fn push_datagram<'a>(
             Ok(())
         }
         _ => Err(NtbError::OutOfBounds {
-            field: "wDatagramIndex/wDatagramLength",
+            field,
             offset: entry_at,
             start: idx as u64,
             len: len as u64,
@@ -1042,7 +1071,36 @@ mod tests {
     fn ndp_chain_loop_is_an_error() {
         let mut b = hand_ntb16();
         b[50..52].copy_from_slice(&24u16.to_le_bytes()); // IPS3's next → IPS0
-        assert!(matches!(decode(&b), Err(NtbError::NdpLoop { .. })));
+        // The second visit of IPS3's NDP takes the chain past the block.
+        assert_eq!(decode(&b), Err(NtbError::NdpOverlap { offset: 44 }));
+    }
+
+    #[test]
+    fn overlapping_ndps_cannot_multiply_datagrams() {
+        // 2000 NDPs 16 bytes apart, each claiming entries almost to the end
+        // of the block: without the length budget this would list ~30 million
+        // datagrams from a 64 KiB NTB.
+        let mut b = vec![0u8; 65532];
+        b[0..4].copy_from_slice(b"NCMH");
+        b[4..6].copy_from_slice(&12u16.to_le_bytes());
+        b[8..10].copy_from_slice(&65532u16.to_le_bytes());
+        b[10..12].copy_from_slice(&16u16.to_le_bytes());
+        for i in 0..2000usize {
+            let at = 16 + 16 * i;
+            // Long enough to span the later NDPs, whose header fields then
+            // read as valid entries too.
+            let len = ((65532 - at - 32) / 4 * 4) as u16;
+            b[at..at + 4].copy_from_slice(&[b'I', b'P', b'S', 0]);
+            b[at + 4..at + 6].copy_from_slice(&len.to_le_bytes());
+            b[at + 6..at + 8].copy_from_slice(&((at + 16) as u16).to_le_bytes());
+            b[at + 8..at + 12].copy_from_slice(&[12, 0, 4, 0]);
+            b[at + 12..at + 16].copy_from_slice(&[12, 0, 4, 0]);
+        }
+        assert_eq!(decode(&b), Err(NtbError::NdpOverlap { offset: 32 }));
+        // The first NDP alone is fine, and bounded by its length.
+        b[22..24].copy_from_slice(&0u16.to_le_bytes());
+        let (_, d) = decode(&b).unwrap();
+        assert!(d.len() <= 65532 / 4, "{} datagrams", d.len());
     }
 
     #[test]

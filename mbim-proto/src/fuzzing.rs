@@ -297,3 +297,61 @@ fn drain(s: &mut Session, stats: &mut SessionStats) {
         }
     }
 }
+
+/// Target `ntb_decode`: one NTB (either format) from a device. Decoding must
+/// not panic; every datagram must lie inside the input; what decodes,
+/// re-packed by [`NtbBuilder`](crate::ntb::NtbBuilder), must decode to the
+/// same datagrams per session. The input also goes through the
+/// NTB_PARAMETERS decoder, whose encoding must give back the 28 bytes.
+pub fn ntb_decode(data: &[u8]) {
+    use crate::ntb::{NtbConfig, NtbFormat, NtbParameters, PushError, Stream, decode, encode_all};
+    use std::collections::BTreeMap;
+
+    if let Ok(p) = NtbParameters::decode(data) {
+        assert_eq!(&p.encode()[..], &data[..28], "NTB_PARAMETERS changed");
+    }
+    let Ok((header, datagrams)) = decode(data) else {
+        return;
+    };
+    assert!(header.block_length <= data.len(), "block beyond the input");
+    // Overlapping NDPs are refused, so every datagram has an entry of its own.
+    assert!(
+        datagrams.len() <= data.len() / 4,
+        "more datagrams than entries fit"
+    );
+    let range = data.as_ptr_range();
+    for d in &datagrams {
+        let r = d.data.as_ptr_range();
+        assert!(
+            r.start >= range.start && r.end <= range.end,
+            "datagram outside the NTB"
+        );
+        assert!(!d.data.is_empty(), "empty datagram decoded");
+    }
+    let group = |it: &mut dyn Iterator<Item = (Stream, Vec<u8>)>| {
+        let mut m: BTreeMap<Stream, Vec<Vec<u8>>> = BTreeMap::new();
+        for (s, d) in it {
+            m.entry(s).or_default().push(d);
+        }
+        m
+    };
+    let max = match header.format {
+        NtbFormat::Ntb16 => 65535,
+        NtbFormat::Ntb32 => data.len().saturating_mul(2).saturating_add(4096),
+    };
+    let input: Vec<(Stream, &[u8])> = datagrams.iter().map(|d| (d.stream, d.data)).collect();
+    let ntbs = match encode_all(NtbConfig::new(header.format, max), &input) {
+        Ok(n) => n,
+        // A datagram as long as the whole NTB16 cannot fit a new one with headers.
+        Err(PushError::TooLarge { .. }) => return,
+        Err(e) => panic!("re-packing failed: {e}"),
+    };
+    let mut again = Vec::new();
+    for ntb in &ntbs {
+        let (_, d) = decode(ntb).unwrap_or_else(|e| panic!("re-packed NTB does not decode: {e}"));
+        again.extend(d.into_iter().map(|g| (g.stream, g.data.to_vec())));
+    }
+    let before = group(&mut datagrams.iter().map(|d| (d.stream, d.data.to_vec())));
+    let after = group(&mut again.into_iter());
+    assert_eq!(before, after, "datagrams changed through re-packing");
+}

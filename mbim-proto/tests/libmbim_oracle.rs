@@ -69,6 +69,37 @@ const LIBMBIM_V1_LAYOUTS: &[(&str, &[(u32, &str)])] = &[
     ("auth", &[(1, "QR"), (2, "QR"), (3, "QR")]),
     ("dss", &[(1, "SR")]),
     ("proxy-control", &[(1, "SR"), (2, "N")]),
+    ("ms-firmware-id", &[(1, "QR")]),
+    ("ms-host-shutdown", &[(1, "S")]),
+    ("qmi", &[(1, "SRN")]),
+    (
+        "atds",
+        &[(1, "QR"), (2, "QR"), (3, "QR"), (4, "SQR"), (9, "QR")],
+    ),
+    ("intel-firmware-update", &[(1, "S")]),
+    ("ms-sar", &[(1, "SQR"), (2, "SQRN")]),
+    (
+        "qdu",
+        &[(1, "SQR"), (2, "SQR"), (3, "SR"), (4, "SR"), (7, "SR")],
+    ),
+    (
+        "ms-uicc-low-level-access",
+        &[
+            (1, "QR"),
+            (2, "SR"),
+            (3, "SR"),
+            (4, "SR"),
+            (5, "SQR"),
+            (6, "SQR"),
+            (7, "QR"),
+            (8, "QR"),
+            (9, "QR"),
+            (10, "QR"),
+        ],
+    ),
+    ("quectel", &[(1, "SQR")]),
+    ("intel-thermal-rf", &[(9, "SQRN")]),
+    ("ms-voice-extensions", &[(10, "QRN")]),
 ];
 
 /// Where libmbim reads a layout differently from the spec on purpose, so

@@ -106,9 +106,13 @@ pub(crate) struct ModemActor<T: Transport> {
     rx: mpsc::Receiver<ModemCommand>,
     state: watch::Sender<ModemState>,
     events: broadcast::Sender<ModemEvent>,
-    waiting: HashMap<u32, oneshot::Sender<Result<Vec<u8>, RequestError>>>,
+    /// Requests sent and awaiting their response, kept whole so that one the
+    /// device refused with NOT_OPENED (never executed) can be sent again.
+    waiting: HashMap<u32, (RawRequest, bool)>,
     /// Requests that arrived while the function was not ready.
     deferred: Vec<(RawRequest, Instant)>,
+    /// Requests refused with NOT_OPENED, re-sent (once) when ready again.
+    deferred_retry: Vec<(RawRequest, Instant)>,
     consecutive_timeouts: u32,
     open_attempts: u32,
     bringup: Bringup,
@@ -145,6 +149,7 @@ impl<T: Transport> ModemActor<T> {
             events,
             waiting: HashMap::new(),
             deferred: Vec::new(),
+            deferred_retry: Vec::new(),
             consecutive_timeouts: 0,
             open_attempts: 0,
             bringup: Bringup::Idle,
@@ -212,7 +217,12 @@ impl<T: Transport> ModemActor<T> {
 
     fn next_deadline(&self) -> Option<Instant> {
         let s = self.session.poll_timeout().map(Instant::from_std);
-        let d = self.deferred.iter().map(|(_, d)| *d).min();
+        let d = self
+            .deferred
+            .iter()
+            .chain(&self.deferred_retry)
+            .map(|(_, d)| *d)
+            .min();
         [s, d].into_iter().flatten().min()
     }
 
@@ -236,10 +246,10 @@ impl<T: Transport> ModemActor<T> {
             ActorExit::OpenFailed => RequestError::NotOpen,
             ActorExit::DeviceGone(_) => RequestError::ModemGone,
         };
-        for (_, tx) in self.waiting.drain() {
-            let _ = tx.send(Err(gone.clone()));
+        for (_, (r, _)) in self.waiting.drain() {
+            let _ = r.reply.send(Err(gone.clone()));
         }
-        for (r, _) in self.deferred.drain(..) {
+        for (r, _) in self.deferred.drain(..).chain(self.deferred_retry.drain(..)) {
             let _ = r.reply.send(Err(gone.clone()));
         }
         self.set_link(Link::Gone);
@@ -269,6 +279,10 @@ impl<T: Transport> ModemActor<T> {
     }
 
     fn send_request(&mut self, r: RawRequest) {
+        self.send_request_retry(r, false);
+    }
+
+    fn send_request_retry(&mut self, r: RawRequest, retried: bool) {
         if uuid::canonical(r.service) == uuid::BASIC_CONNECT
             && r.cid == bc::cid::DEVICE_SERVICE_SUBSCRIBE_LIST
             && r.command_type == CommandType::SET
@@ -284,7 +298,7 @@ impl<T: Transport> ModemActor<T> {
             r.timeout,
         ) {
             Ok(tid) => {
-                self.waiting.insert(tid, r.reply);
+                self.waiting.insert(tid, (r, retried));
             }
             Err(SessionError::Encode(e)) => {
                 let _ = r.reply.send(Err(RequestError::Encode(e)));
@@ -297,6 +311,12 @@ impl<T: Transport> ModemActor<T> {
 
     fn expire_deferred(&mut self) {
         let now = Instant::now();
+        let (gone, keep): (Vec<_>, Vec<_>) =
+            self.deferred_retry.drain(..).partition(|(_, d)| *d <= now);
+        self.deferred_retry = keep;
+        for (r, _) in gone {
+            let _ = r.reply.send(Err(RequestError::Reset));
+        }
         let (expired, keep): (Vec<_>, Vec<_>) =
             self.deferred.drain(..).partition(|(_, d)| *d <= now);
         self.deferred = keep;
@@ -311,6 +331,9 @@ impl<T: Transport> ModemActor<T> {
     }
 
     fn release_deferred(&mut self) {
+        for (r, _) in std::mem::take(&mut self.deferred_retry) {
+            self.send_request_retry(r, true);
+        }
         for (r, _) in std::mem::take(&mut self.deferred) {
             self.send_request(r);
         }
@@ -418,8 +441,8 @@ impl<T: Transport> ModemActor<T> {
     }
 
     fn reply(&mut self, tid: u32, r: Result<Vec<u8>, RequestError>) {
-        if let Some(tx) = self.waiting.remove(&tid) {
-            let _ = tx.send(r);
+        if let Some((req, _)) = self.waiting.remove(&tid) {
+            let _ = req.reply.send(r);
         }
     }
 
@@ -516,9 +539,20 @@ impl<T: Transport> ModemActor<T> {
                 } => {
                     warn!(%code, transaction_id, "FUNCTION_ERROR from the modem");
                     if code == ProtocolErrorCode::NOT_OPENED {
-                        // The session already aborted everything pending; the
-                        // TransactionFailed(Aborted) events map to Reset.
-                        self.reply(transaction_id, Err(RequestError::Reset));
+                        // The session already aborted everything else pending
+                        // (their fate is unknown: TransactionFailed(Aborted) →
+                        // Reset). This request was refused, not executed, so
+                        // it is sent once more after the reopen.
+                        match self.waiting.remove(&transaction_id) {
+                            Some((req, false)) if !req.reply.is_closed() => {
+                                let deadline = Instant::now() + req.timeout;
+                                self.deferred_retry.push((req, deadline));
+                            }
+                            Some((req, _)) => {
+                                let _ = req.reply.send(Err(RequestError::Reset));
+                            }
+                            None => {}
+                        }
                         self.reopen();
                     } else {
                         self.reply(transaction_id, Err(RequestError::Function(code)));

@@ -12,6 +12,14 @@ use crate::wire::{PError, Uuid, done, finish};
 pub mod auth;
 pub mod basic_connect;
 pub mod dss;
+// MBIMEx (msbce): versioned layouts and the MS Basic Connect Extensions service.
+pub mod basic_connect_v2;
+pub mod basic_connect_v3;
+mod mbimex;
+pub mod ms_basic_connect_extensions;
+#[cfg(feature = "arbitrary")]
+pub use mbimex::arbitrary_payload_version;
+pub use mbimex::{all_versioned_keys, layout_version};
 pub mod phonebook;
 pub mod proxy_control;
 pub mod sms;
@@ -314,6 +322,15 @@ pub enum Decoded {
     Auth(auth::Any),
     Dss(dss::Any),
     ProxyControl(proxy_control::Any),
+    // MBIMEx (msbce): layouts chosen by the negotiated version.
+    /// Basic Connect payloads in their MBIMEx 2.0 layout.
+    BasicConnectV2(basic_connect_v2::Any),
+    /// Basic Connect payloads in their MBIMEx 3.0 layout.
+    BasicConnectV3(basic_connect_v3::Any),
+    /// MS Basic Connect Extensions payloads (MBIMEx 1.0/2.0 layouts).
+    MsBasicConnectExtensions(ms_basic_connect_extensions::Any),
+    /// MS Basic Connect Extensions payloads in their MBIMEx 3.0 layout.
+    MsBasicConnectExtensionsV3(ms_basic_connect_extensions::AnyV3),
     /// A service or CID without a typed payload: the bytes, unchanged.
     Raw(RawBytes),
 }
@@ -330,6 +347,10 @@ impl Decoded {
             Decoded::Auth(p) => p.encode(out),
             Decoded::Dss(p) => p.encode(out),
             Decoded::ProxyControl(p) => p.encode(out),
+            Decoded::BasicConnectV2(p) => p.encode(out),
+            Decoded::BasicConnectV3(p) => p.encode(out),
+            Decoded::MsBasicConnectExtensions(p) => p.encode(out),
+            Decoded::MsBasicConnectExtensionsV3(p) => p.encode(out),
             Decoded::Raw(p) => p.encode(out),
         }
     }
@@ -337,16 +358,21 @@ impl Decoded {
 
 /// Decode an information buffer by service, CID, kind and negotiated version.
 /// Unknown services and CIDs give [`Decoded::Raw`]; only a malformed buffer
-/// for a known payload is an error.
+/// for a known payload is an error. A payload that MBIMEx 2.0/3.0 redefines
+/// is decoded with the newest layout not above `version`, falling back
+/// 3.0 → 2.0 → 1.0 like libmbim (4.0 uses the 3.0 layouts).
 pub fn decode_payload(
     service: &Uuid,
     cid: u32,
     kind: Kind,
-    _version: ExtendedVersion,
+    version: ExtendedVersion,
     buf: &[u8],
 ) -> Result<Decoded, DecodeError> {
     use crate::uuid as u;
     let s = u::canonical(*service);
+    if let Some(r) = mbimex::decode_versioned(&s, cid, kind, version, buf) {
+        return r;
+    }
     let r = if s == u::BASIC_CONNECT {
         basic_connect::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::BasicConnect))
     } else if s == u::SMS {
@@ -382,6 +408,10 @@ pub fn all_keys() -> Vec<(Uuid, u32, Kind)> {
     add(u::AUTH, auth::Any::KEYS);
     add(u::DSS, dss::Any::KEYS);
     add(u::PROXY_CONTROL, proxy_control::Any::KEYS);
+    add(
+        u::MS_BASIC_CONNECT_EXTENSIONS,
+        ms_basic_connect_extensions::Any::KEYS,
+    );
     v
 }
 
@@ -413,6 +443,9 @@ pub fn arbitrary_payload(
     } else if s == u::PROXY_CONTROL {
         proxy_control::Any::arbitrary(cid, kind)
             .map(|st| st.prop_map(Decoded::ProxyControl).boxed())
+    } else if s == u::MS_BASIC_CONNECT_EXTENSIONS {
+        ms_basic_connect_extensions::Any::arbitrary(cid, kind)
+            .map(|st| st.prop_map(Decoded::MsBasicConnectExtensions).boxed())
     } else {
         None
     }
@@ -438,6 +471,8 @@ pub fn cid_name(service: &Uuid, cid: u32) -> Option<&'static str> {
         dss::CID_NAMES
     } else if s == u::PROXY_CONTROL {
         proxy_control::CID_NAMES
+    } else if s == u::MS_BASIC_CONNECT_EXTENSIONS {
+        ms_basic_connect_extensions::CID_NAMES
     } else {
         return None;
     };

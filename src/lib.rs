@@ -4,5 +4,6 @@
 
 pub mod cli;
 pub mod discovery;
+pub mod messaging;
 pub mod modem;
 pub mod transport;

@@ -25,6 +25,8 @@ mod macros;
 pub mod error;
 pub mod fragment;
 pub mod framer;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hex;
 pub mod message;
 pub mod personal;

@@ -21,6 +21,8 @@ enum Cmd {
     Decode(mbimd::cli::decode::DecodeArgs),
     /// Talk MBIM to a device directly, without the daemon (like mbimcli).
     Raw(mbimd::cli::raw::RawArgs),
+    /// SMS: decode PDUs (list/read/send/delete to come).
+    Sms(mbimd::cli::sms::SmsArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
         Cmd::Raw(a) => mbimd::cli::raw::run(a),
+        Cmd::Sms(a) => mbimd::cli::sms::run(a),
     };
     match r {
         Ok(code) => code,

@@ -7,6 +7,8 @@ pub mod init;
 pub mod radio;
 pub mod register;
 pub mod sim;
+pub mod sms;
+pub mod ussd;
 
 pub use connect::{
     ConnectParams, ConnectResult, attach, connect, detach, disconnect, ip_configuration,

@@ -487,7 +487,8 @@ impl<T: Transport> ModemActor<T> {
                 } => {
                     if uuid::canonical(service) == uuid::BASIC_CONNECT
                         && cid == bc::cid::SUBSCRIBER_READY_STATUS
-                        && let Ok(sub) = bc::SubscriberReadyInfo::decode(&information_buffer)
+                        && let Some(sub) =
+                            subscriber_ready(&information_buffer, self.session.version())
                     {
                         use mbim_proto::personal::Personal;
                         info!(
@@ -594,5 +595,21 @@ impl<T: Transport> ModemActor<T> {
             }
         }
         None
+    }
+}
+
+/// A SUBSCRIBER_READY_STATUS payload in the negotiated layout, as 1.0 fields.
+fn subscriber_ready(info: &[u8], version: ExtendedVersion) -> Option<bc::SubscriberReadyInfo> {
+    use mbim_proto::services::{Decoded, Kind, basic_connect_v3 as v3, decode_payload};
+    match decode_payload(
+        &uuid::BASIC_CONNECT,
+        bc::cid::SUBSCRIBER_READY_STATUS,
+        Kind::Indication,
+        version,
+        info,
+    ) {
+        Ok(Decoded::BasicConnect(bc::Any::SubscriberReadyInfo(x))) => Some(x),
+        Ok(Decoded::BasicConnectV3(v3::Any::SubscriberReadyInfoV3(x))) => Some(x.into()),
+        _ => None,
     }
 }

@@ -165,3 +165,47 @@ payload_table! {
         SignalStateInfoV2(SignalStateInfoV2) = [(11, Response), (11, Indication)],
     }
 }
+
+// The MBIM 1.0 view of each 2.0 structure, for callers that cache one type
+// whatever the version (the added fields are dropped).
+
+impl From<RegistrationStateInfoV2> for super::basic_connect::RegistrationStateInfo {
+    fn from(v: RegistrationStateInfoV2) -> Self {
+        super::basic_connect::RegistrationStateInfo {
+            nw_error: v.nw_error,
+            register_state: v.register_state,
+            register_mode: v.register_mode,
+            available_data_classes: v.available_data_classes,
+            current_cellular_class: v.current_cellular_class,
+            provider_id: v.provider_id,
+            provider_name: v.provider_name,
+            roaming_text: v.roaming_text,
+            registration_flag: v.registration_flag,
+        }
+    }
+}
+
+impl From<PacketServiceInfoV2> for super::basic_connect::PacketServiceInfo {
+    /// CurrentDataClass stands in for HighestAvailableDataClass.
+    fn from(v: PacketServiceInfoV2) -> Self {
+        super::basic_connect::PacketServiceInfo {
+            nw_error: v.nw_error,
+            packet_service_state: v.packet_service_state,
+            highest_available_data_class: v.current_data_class,
+            uplink_speed: v.uplink_speed,
+            downlink_speed: v.downlink_speed,
+        }
+    }
+}
+
+impl From<SignalStateInfoV2> for super::basic_connect::SignalStateInfo {
+    fn from(v: SignalStateInfoV2) -> Self {
+        super::basic_connect::SignalStateInfo {
+            rssi: v.rssi,
+            error_rate: v.error_rate,
+            signal_strength_interval: v.signal_strength_interval,
+            rssi_threshold: v.rssi_threshold,
+            error_rate_threshold: v.error_rate_threshold,
+        }
+    }
+}

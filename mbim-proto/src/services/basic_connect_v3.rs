@@ -536,3 +536,43 @@ payload_table! {
         PacketFiltersV3(PacketFiltersV3) = [(23, Query), (23, Set), (23, Response)],
     }
 }
+
+// The MBIM 1.0 view of each 3.0 structure, for callers that cache one type
+// whatever the version (the added fields are dropped).
+
+impl From<SubscriberReadyInfoV3> for super::basic_connect::SubscriberReadyInfo {
+    fn from(v: SubscriberReadyInfoV3) -> Self {
+        super::basic_connect::SubscriberReadyInfo {
+            ready_state: v.ready_state,
+            subscriber_id: v.subscriber_id,
+            sim_icc_id: v.sim_icc_id,
+            ready_info: v.ready_info,
+            telephone_numbers: v.telephone_numbers,
+        }
+    }
+}
+
+impl From<PacketServiceInfoV3> for super::basic_connect::PacketServiceInfo {
+    fn from(v: PacketServiceInfoV3) -> Self {
+        super::basic_connect::PacketServiceInfo {
+            nw_error: v.nw_error,
+            packet_service_state: v.packet_service_state,
+            highest_available_data_class: v.highest_available_data_class,
+            uplink_speed: v.uplink_speed,
+            downlink_speed: v.downlink_speed,
+        }
+    }
+}
+
+impl From<ConnectInfoV3> for super::basic_connect::ConnectInfo {
+    fn from(v: ConnectInfoV3) -> Self {
+        super::basic_connect::ConnectInfo {
+            session_id: v.session_id,
+            activation_state: v.activation_state,
+            voice_call_state: v.voice_call_state,
+            ip_type: v.ip_type,
+            context_type: v.context_type,
+            nw_error: v.nw_error,
+        }
+    }
+}

@@ -576,3 +576,23 @@ impl From<ConnectInfoV3> for super::basic_connect::ConnectInfo {
         }
     }
 }
+
+impl From<super::basic_connect::SetConnect> for SetConnectV3 {
+    /// The 3.0 form of a 1.0 CONNECT set: same fields, strings as TLVs,
+    /// MediaPreference unknown (let the modem choose) and no extra IEs.
+    fn from(v: super::basic_connect::SetConnect) -> Self {
+        SetConnectV3 {
+            session_id: v.session_id,
+            activation_command: v.activation_command,
+            compression: v.compression,
+            auth_protocol: v.auth_protocol,
+            ip_type: v.ip_type,
+            context_type: v.context_type,
+            media_preference: AccessMediaType::UNKNOWN,
+            access_string: v.access_string,
+            user_name: v.user_name,
+            password: v.password,
+            unnamed_ies: Vec::new(),
+        }
+    }
+}

@@ -35,6 +35,7 @@ pub mod personal;
 pub mod services;
 pub mod session;
 pub mod status;
+pub mod tlv;
 pub mod uuid;
 pub mod wire;
 

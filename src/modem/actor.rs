@@ -17,7 +17,8 @@ use super::error::RequestError;
 use super::state::{Link, ModemEvent, ModemState};
 use crate::transport::Transport;
 use mbim_proto::services::basic_connect::{self as bc, DeviceServicesInfo};
-use mbim_proto::services::{ExtendedVersion, Payload};
+use mbim_proto::services::ms_basic_connect_extensions as ms_bce;
+use mbim_proto::services::{ExtendedVersion, Payload, Request};
 use mbim_proto::session::{Event, OpenState, SessionError, TransactionFailure};
 use mbim_proto::{CommandType, ProtocolErrorCode, Session, SessionConfig, Status, Uuid, uuid};
 use std::collections::HashMap;
@@ -381,19 +382,19 @@ impl<T: Transport> ModemActor<T> {
                         d.device_services.iter().any(|s| {
                             uuid::canonical(s.device_service_id)
                                 == uuid::MS_BASIC_CONNECT_EXTENSIONS
-                                && s.cids.contains(&15)
+                                && s.cids.contains(&ms_bce::cid::VERSION)
                         })
                     });
                 if offers_version {
-                    let mut q = Vec::with_capacity(4);
-                    q.extend_from_slice(&0x0100u16.to_le_bytes());
-                    q.extend_from_slice(&self.config.mbimex.0.to_le_bytes());
-                    if let Some(t) = self.internal(
-                        uuid::MS_BASIC_CONNECT_EXTENSIONS,
-                        15,
-                        CommandType::QUERY,
-                        &q,
-                    ) {
+                    let q = ms_bce::Version::host(self.config.mbimex);
+                    if let Ok(q) = q.to_bytes()
+                        && let Some(t) = self.internal(
+                            <ms_bce::Version as Request>::SERVICE,
+                            <ms_bce::Version as Request>::CID,
+                            <ms_bce::Version as Request>::COMMAND_TYPE,
+                            &q,
+                        )
+                    {
                         self.bringup = Bringup::Version(t);
                         return;
                     }
@@ -509,7 +510,8 @@ impl<T: Transport> ModemActor<T> {
                 } => {
                     if uuid::canonical(service) == uuid::BASIC_CONNECT
                         && cid == bc::cid::SUBSCRIBER_READY_STATUS
-                        && let Ok(sub) = bc::SubscriberReadyInfo::decode(&information_buffer)
+                        && let Some(sub) =
+                            subscriber_ready(&information_buffer, self.session.version())
                     {
                         use mbim_proto::personal::Personal;
                         info!(
@@ -627,5 +629,21 @@ impl<T: Transport> ModemActor<T> {
             }
         }
         None
+    }
+}
+
+/// A SUBSCRIBER_READY_STATUS payload in the negotiated layout, as 1.0 fields.
+fn subscriber_ready(info: &[u8], version: ExtendedVersion) -> Option<bc::SubscriberReadyInfo> {
+    use mbim_proto::services::{Decoded, Kind, basic_connect_v3 as v3, decode_payload};
+    match decode_payload(
+        &uuid::BASIC_CONNECT,
+        bc::cid::SUBSCRIBER_READY_STATUS,
+        Kind::Indication,
+        version,
+        info,
+    ) {
+        Ok(Decoded::BasicConnect(bc::Any::SubscriberReadyInfo(x))) => Some(x),
+        Ok(Decoded::BasicConnectV3(v3::Any::SubscriberReadyInfoV3(x))) => Some(x.into()),
+        _ => None,
     }
 }

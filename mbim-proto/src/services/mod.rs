@@ -12,6 +12,14 @@ use crate::wire::{PError, Uuid, done, finish};
 pub mod auth;
 pub mod basic_connect;
 pub mod dss;
+// MBIMEx (msbce): versioned layouts and the MS Basic Connect Extensions service.
+pub mod basic_connect_v2;
+pub mod basic_connect_v3;
+mod mbimex;
+pub mod ms_basic_connect_extensions;
+#[cfg(feature = "arbitrary")]
+pub use mbimex::arbitrary_payload_version;
+pub use mbimex::{all_versioned_keys, layout_version};
 pub mod phonebook;
 pub mod proxy_control;
 pub mod sms;
@@ -342,6 +350,15 @@ pub enum Decoded {
     IntelThermalRf(intel_thermal_rf::Any),
     Qdu(qdu::Any),
     Quectel(quectel::Any),
+    // MBIMEx (msbce): layouts chosen by the negotiated version.
+    /// Basic Connect payloads in their MBIMEx 2.0 layout.
+    BasicConnectV2(basic_connect_v2::Any),
+    /// Basic Connect payloads in their MBIMEx 3.0 layout.
+    BasicConnectV3(basic_connect_v3::Any),
+    /// MS Basic Connect Extensions payloads (MBIMEx 1.0/2.0 layouts).
+    MsBasicConnectExtensions(ms_basic_connect_extensions::Any),
+    /// MS Basic Connect Extensions payloads in their MBIMEx 3.0 layout.
+    MsBasicConnectExtensionsV3(ms_basic_connect_extensions::AnyV3),
     /// A service or CID without a typed payload: the bytes, unchanged.
     Raw(RawBytes),
 }
@@ -370,6 +387,10 @@ impl Decoded {
             Decoded::IntelThermalRf(p) => p.encode(out),
             Decoded::Qdu(p) => p.encode(out),
             Decoded::Quectel(p) => p.encode(out),
+            Decoded::BasicConnectV2(p) => p.encode(out),
+            Decoded::BasicConnectV3(p) => p.encode(out),
+            Decoded::MsBasicConnectExtensions(p) => p.encode(out),
+            Decoded::MsBasicConnectExtensionsV3(p) => p.encode(out),
             Decoded::Raw(p) => p.encode(out),
         }
     }
@@ -377,7 +398,9 @@ impl Decoded {
 
 /// Decode an information buffer by service, CID, kind and negotiated version.
 /// Unknown services and CIDs give [`Decoded::Raw`]; only a malformed buffer
-/// for a known payload is an error.
+/// for a known payload is an error. A payload that MBIMEx 2.0/3.0 redefines
+/// is decoded with the newest layout not above `version`, falling back
+/// 3.0 → 2.0 → 1.0 like libmbim (4.0 uses the 3.0 layouts).
 pub fn decode_payload(
     service: &Uuid,
     cid: u32,
@@ -387,6 +410,9 @@ pub fn decode_payload(
 ) -> Result<Decoded, DecodeError> {
     use crate::uuid as u;
     let s = u::canonical(*service);
+    if let Some(r) = mbimex::decode_versioned(&s, cid, kind, version, buf) {
+        return r;
+    }
     let r = if s == u::BASIC_CONNECT {
         basic_connect::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::BasicConnect))
     } else if s == u::SMS {
@@ -423,6 +449,10 @@ pub fn all_keys() -> Vec<(Uuid, u32, Kind)> {
     add(u::DSS, dss::Any::KEYS);
     add(u::PROXY_CONTROL, proxy_control::Any::KEYS);
     extension_keys(&mut add);
+    add(
+        u::MS_BASIC_CONNECT_EXTENSIONS,
+        ms_basic_connect_extensions::Any::KEYS,
+    );
     v
 }
 
@@ -454,6 +484,9 @@ pub fn arbitrary_payload(
     } else if s == u::PROXY_CONTROL {
         proxy_control::Any::arbitrary(cid, kind)
             .map(|st| st.prop_map(Decoded::ProxyControl).boxed())
+    } else if s == u::MS_BASIC_CONNECT_EXTENSIONS {
+        ms_basic_connect_extensions::Any::arbitrary(cid, kind)
+            .map(|st| st.prop_map(Decoded::MsBasicConnectExtensions).boxed())
     } else {
         extension_arbitrary(&s, cid, kind)
     }
@@ -479,6 +512,8 @@ pub fn cid_name(service: &Uuid, cid: u32) -> Option<&'static str> {
         dss::CID_NAMES
     } else if s == u::PROXY_CONTROL {
         proxy_control::CID_NAMES
+    } else if s == u::MS_BASIC_CONNECT_EXTENSIONS {
+        ms_basic_connect_extensions::CID_NAMES
     } else {
         extension_cid_names(&s)?
     };

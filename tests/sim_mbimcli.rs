@@ -512,7 +512,21 @@ async fn mbimcli_rejects_out_of_order_fragments_and_reports_host_error() {
     assert!(e.contains("Expecting fragment '0/"), "{e}");
     // libmbim told the device with HOST_ERROR FRAGMENT_OUT_OF_SEQUENCE (2)
     // for the command's transaction (TID 2: OPEN was 1).
+    // mbimcli may exit before the simulator has read its HOST_ERROR: wait for
+    // the event (bounded, so a missing one fails instead of hanging).
     let mut host_errors = Vec::new();
+    while host_errors.is_empty() {
+        match tokio::time::timeout(std::time::Duration::from_secs(20), sim.handle.events.recv())
+            .await
+        {
+            Ok(Some(DeviceEvent::HostError {
+                transaction_id,
+                code,
+            })) => host_errors.push((transaction_id, code.0)),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
     while let Ok(e) = sim.handle.events.try_recv() {
         if let DeviceEvent::HostError {
             transaction_id,

@@ -5,4 +5,5 @@
 pub mod cli;
 pub mod discovery;
 pub mod modem;
+pub mod sim;
 pub mod transport;

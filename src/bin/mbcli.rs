@@ -21,6 +21,8 @@ enum Cmd {
     Decode(mbimd::cli::decode::DecodeArgs),
     /// Talk MBIM to a device directly, without the daemon (like mbimcli).
     Raw(mbimd::cli::raw::RawArgs),
+    /// Run a simulated MBIM modem on a pseudo-terminal (for mbimcli and tests).
+    Sim(mbimd::cli::sim::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let r = match cli.command {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
         Cmd::Raw(a) => mbimd::cli::raw::run(a),
+        Cmd::Sim(a) => mbimd::cli::sim::run(a),
     };
     match r {
         Ok(code) => code,

@@ -1,0 +1,25 @@
+//! The simulated MBIM modem: run and test mbimd (and any MBIM client) with no
+//! hardware.
+//!
+//! * [`scenario`] — the TOML description of a modem, with a built-in default;
+//! * [`modem`] — radio, SIM and network state, and the CID handlers;
+//! * [`device`] — the sans-I/O MBIM function (open state, framing,
+//!   fragmentation, subscribe list, indications, fault injection);
+//! * [`fault`] — what can be made to go wrong, and when;
+//! * [`runner`] — the tokio loop over any byte stream (in-process duplex);
+//! * [`pty`] — a raw pseudo-terminal device file for outside clients.
+//!
+//! Everything MBIM goes through `mbim_proto`'s public API; the simulator
+//! holds no codec of its own.
+
+pub mod device;
+pub mod fault;
+pub mod modem;
+pub mod pty;
+pub mod runner;
+pub mod scenario;
+
+pub use device::{Device, DeviceEvent, Transmit};
+pub use fault::{Fault, FaultRule, Trigger};
+pub use runner::{Control, RunEnd, SimHandle, spawn_duplex};
+pub use scenario::{Scenario, ScenarioError};

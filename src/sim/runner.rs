@@ -1,0 +1,192 @@
+//! Drive a [`Device`] over any async byte stream with tokio: an in-process
+//! duplex pipe for the daemon and tests, or a pty master (see [`super::pty`]).
+//!
+//! Time comes from `tokio::time`, so tests with paused time run the
+//! simulator's delays and timelines instantly and deterministically. A
+//! [`SimHandle`] injects faults and events while it runs. This module owns the
+//! I/O loop only; every MBIM decision is the device's.
+
+use super::device::{Device, DeviceEvent, Transmit};
+use super::fault::FaultRule;
+use super::scenario::{EventKind, Scenario};
+use std::io;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// Run-time control of a running simulator.
+#[derive(Debug)]
+pub enum Control {
+    /// Add a fault rule.
+    Inject(FaultRule),
+    /// Make something happen now.
+    Event(EventKind),
+    /// Stop serving.
+    Stop,
+}
+
+/// Why [`serve`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// The host closed its end of the stream.
+    HostClosed,
+    /// An injected unplug.
+    Unplugged,
+    /// [`Control::Stop`] or every handle dropped.
+    Stopped,
+}
+
+/// Serve `device` on `io` until the host goes away, the device is unplugged
+/// or a stop arrives. Device events go to `events` if given.
+pub async fn serve<T>(
+    io: &mut T,
+    device: &mut Device,
+    control: &mut mpsc::UnboundedReceiver<Control>,
+    events: Option<&mpsc::UnboundedSender<DeviceEvent>>,
+) -> io::Result<RunEnd>
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    serve_with(io, device, control, &mut |_io: &mut T, e: &DeviceEvent| {
+        if let Some(tx) = events {
+            let _ = tx.send(e.clone());
+        }
+    })
+    .await
+}
+
+/// [`serve`] with a hook that sees each device event before anything the
+/// device queued with it is written (the pty uses it to discard stale output
+/// when a new client opens).
+pub async fn serve_with<T>(
+    io: &mut T,
+    device: &mut Device,
+    control: &mut mpsc::UnboundedReceiver<Control>,
+    on_event: &mut (dyn FnMut(&mut T, &DeviceEvent) + Send),
+) -> io::Result<RunEnd>
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut control_open = true;
+    loop {
+        while let Some(e) = device.poll_event() {
+            tracing::debug!(target: "mbimd::sim", event = ?e, "device event");
+            on_event(io, &e);
+        }
+        // Everything the device has to say, one write per item.
+        while let Some(t) = device.poll_transmit() {
+            match t {
+                Transmit::Bytes(b) => {
+                    io.write_all(&b).await?;
+                    io.flush().await?;
+                }
+                Transmit::Eof => {
+                    io.shutdown().await?;
+                    return Ok(RunEnd::Unplugged);
+                }
+            }
+        }
+        let deadline = device.poll_timeout().map(Instant::from_std);
+        let sleep = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            // Control first, so that a fault injected before a command is
+            // in force when the command arrives.
+            biased;
+            c = control.recv(), if control_open => match c {
+                Some(Control::Inject(rule)) => device.inject(Instant::now().into_std(), rule),
+                Some(Control::Event(e)) => device.trigger(Instant::now().into_std(), &e),
+                Some(Control::Stop) => return Ok(RunEnd::Stopped),
+                // Nobody can control us any more; keep serving the host.
+                None => control_open = false,
+            },
+            r = io.read(&mut buf) => {
+                let n = r?;
+                if n == 0 {
+                    return Ok(RunEnd::HostClosed);
+                }
+                device.handle_bytes(Instant::now().into_std(), &buf[..n]);
+            }
+            () = sleep => device.handle_timeout(Instant::now().into_std()),
+        }
+    }
+}
+
+/// A simulator running in a tokio task.
+#[derive(Debug)]
+pub struct SimHandle {
+    control: mpsc::UnboundedSender<Control>,
+    /// Device events as they happen.
+    pub events: mpsc::UnboundedReceiver<DeviceEvent>,
+    task: JoinHandle<io::Result<(RunEnd, Device)>>,
+}
+
+impl SimHandle {
+    /// Add a fault rule while running.
+    pub fn inject(&self, rule: FaultRule) {
+        let _ = self.control.send(Control::Inject(rule));
+    }
+
+    /// Make something happen now.
+    pub fn trigger(&self, event: EventKind) {
+        let _ = self.control.send(Control::Event(event));
+    }
+
+    /// Stop and hand back the device (for inspecting its final state).
+    pub async fn stop(self) -> io::Result<(RunEnd, Device)> {
+        let _ = self.control.send(Control::Stop);
+        self.join().await
+    }
+
+    /// Wait for the simulator to end by itself.
+    pub async fn join(self) -> io::Result<(RunEnd, Device)> {
+        self.task
+            .await
+            .map_err(|e| io::Error::other(format!("simulator task failed: {e}")))?
+    }
+}
+
+/// Start a simulator on an in-process duplex pipe; returns the host's end.
+pub fn spawn_duplex(scenario: Scenario) -> (DuplexStream, SimHandle) {
+    let (host, mut dev_end) = tokio::io::duplex(64 * 1024);
+    let handle = spawn_on(Device::new(scenario), move |device, control, events| {
+        Box::pin(async move {
+            let end = serve(&mut dev_end, device, control, Some(events)).await?;
+            Ok(end)
+        })
+    });
+    (host, handle)
+}
+
+type ServeFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = io::Result<RunEnd>> + Send + 'a>>;
+
+/// Spawn `run` with a device, a control receiver and an event sender.
+pub fn spawn_on<F>(mut device: Device, run: F) -> SimHandle
+where
+    F: for<'a> FnOnce(
+            &'a mut Device,
+            &'a mut mpsc::UnboundedReceiver<Control>,
+            &'a mpsc::UnboundedSender<DeviceEvent>,
+        ) -> ServeFuture<'a>
+        + Send
+        + 'static,
+{
+    let (control, mut control_rx) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        let end = run(&mut device, &mut control_rx, &events_tx).await?;
+        Ok((end, device))
+    });
+    SimHandle {
+        control,
+        events,
+        task,
+    }
+}

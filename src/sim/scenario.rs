@@ -1,0 +1,854 @@
+//! The scenario: a TOML description of one simulated modem — what it is
+//! (device caps, MBIMEx version, max control transfer), its SIM, the networks
+//! it sees and how registration goes, what each APN does on CONNECT, the SMS
+//! and USSD it has to offer, a timeline of events, and the faults to inject.
+//!
+//! Every section has a default, and the defaults together are the built-in
+//! scenario (a hot SIM on "Test Network" 00101 accepting the APN `internet`),
+//! so a file only states what differs. Unknown keys and bad values are
+//! errors that name the line, column and field. This module only parses and
+//! validates; it must not hold protocol state (see [`super::modem`]).
+
+use super::fault::FaultRule;
+use mbim_proto::Status;
+use mbim_proto::services::basic_connect::{
+    AuthProtocol, CellularClass, ContextIpType, DataClass, DeviceType, NwError, RegisterState,
+};
+use serde::{Deserialize, Deserializer};
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::path::Path;
+
+/// A scenario that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("reading scenario {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or a field has a bad value.
+    #[error("{origin}:{line}:{column}: {message}")]
+    Invalid {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// One simulated modem.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Device capabilities and protocol limits.
+    pub device: DeviceSpec,
+    /// The SIM card.
+    pub sim: SimSpec,
+    /// The home operator (HOME_PROVIDER).
+    pub home: NetworkSpec,
+    /// Networks a scan finds (VISIBLE_PROVIDERS), TOML `[[network]]`.
+    #[serde(rename = "network")]
+    pub networks: Vec<NetworkSpec>,
+    /// Preferred providers list, TOML `[[preferred]]`.
+    #[serde(rename = "preferred")]
+    pub preferred: Vec<NetworkSpec>,
+    /// How registration goes.
+    pub registration: RegistrationSpec,
+    /// Radio signal.
+    pub signal: SignalSpec,
+    /// Packet service (attach) behaviour.
+    pub packet_service: PacketServiceSpec,
+    /// What CONNECT does per APN, TOML `[[apn]]`.
+    #[serde(rename = "apn")]
+    pub apns: Vec<ApnSpec>,
+    /// CONNECT to an APN not listed fails with this status.
+    #[serde(deserialize_with = "de_status")]
+    pub unknown_apn_status: Status,
+    /// Provisioned contexts, TOML `[[context]]`.
+    #[serde(rename = "context")]
+    pub contexts: Vec<ContextSpec>,
+    /// SMS already in the store, TOML `[[sms]]`.
+    #[serde(rename = "sms")]
+    pub sms: Vec<SmsSpec>,
+    /// USSD request → reply scripts, TOML `[[ussd]]`.
+    #[serde(rename = "ussd")]
+    pub ussd: Vec<UssdSpec>,
+    /// Things that happen by themselves, TOML `[[event]]`.
+    #[serde(rename = "event")]
+    pub timeline: Vec<TimelineEvent>,
+    /// How long operations take.
+    pub timing: TimingSpec,
+    /// Faults injected from the start, TOML `[[fault]]`.
+    #[serde(rename = "fault")]
+    pub faults: Vec<FaultRule>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            device: DeviceSpec::default(),
+            sim: SimSpec::default(),
+            home: NetworkSpec::default(),
+            networks: vec![
+                NetworkSpec::default(),
+                NetworkSpec {
+                    id: "00102".into(),
+                    name: "Other Network".into(),
+                    rssi: 12,
+                    forbidden: true,
+                    ..NetworkSpec::default()
+                },
+            ],
+            preferred: Vec::new(),
+            registration: RegistrationSpec::default(),
+            signal: SignalSpec::default(),
+            packet_service: PacketServiceSpec::default(),
+            apns: vec![ApnSpec::default()],
+            unknown_apn_status: Status::INVALID_ACCESS_STRING,
+            contexts: vec![ContextSpec::default()],
+            sms: Vec::new(),
+            ussd: Vec::new(),
+            timeline: Vec::new(),
+            timing: TimingSpec::default(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// The built-in scenario: a hot SIM on "Test Network" (00101), APN `internet`.
+    pub fn builtin() -> Scenario {
+        Scenario::default()
+    }
+
+    /// Parse a scenario from TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|sp| line_column(text, sp.start))
+                .unwrap_or((0, 0));
+            ScenarioError::Invalid {
+                origin: origin.to_string(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        s.check(origin)?;
+        Ok(s)
+    }
+
+    /// Load a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Scenario::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Cross-field checks that serde cannot express.
+    fn check(&self, origin: &str) -> Result<(), ScenarioError> {
+        let bad = |message: String| ScenarioError::Invalid {
+            origin: origin.to_string(),
+            line: 0,
+            column: 0,
+            message,
+        };
+        if self.device.max_control_transfer < 64 {
+            return Err(bad(format!(
+                "device.max_control_transfer {} is below 64",
+                self.device.max_control_transfer
+            )));
+        }
+        if self.device.max_sessions == 0 {
+            return Err(bad("device.max_sessions must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    /// The outcome configured for `apn` (compared case-insensitively, as networks do).
+    pub fn apn(&self, apn: &str) -> Option<&ApnSpec> {
+        self.apns.iter().find(|a| a.name.eq_ignore_ascii_case(apn))
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// `[device]`: what DEVICE_CAPS reports, and protocol limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeviceSpec {
+    /// DeviceId (the IMEI for GSM-class devices).
+    pub imei: String,
+    /// FirmwareInfo.
+    pub firmware: String,
+    /// HardwareInfo.
+    pub hardware: String,
+    /// CustomDataClass.
+    pub custom_data_class: String,
+    #[serde(deserialize_with = "de_device_type")]
+    pub device_type: DeviceType,
+    #[serde(deserialize_with = "de_cellular_class")]
+    pub cellular_class: CellularClass,
+    /// Data classes the device supports (names as in libmbim: `lte`, `umts`, ...).
+    #[serde(deserialize_with = "de_data_class")]
+    pub data_class: DataClass,
+    /// How many PDP contexts may be active at once.
+    pub max_sessions: u32,
+    /// The device's wMaxControlMessage: responses longer than this (or the
+    /// host's MaxControlTransfer, whichever is smaller) are fragmented.
+    pub max_control_transfer: u32,
+    /// MBIMEx version offered through MS Basic Connect Extensions VERSION
+    /// (`"1.0"` = no extensions, `"2.0"`, `"3.0"`).
+    #[serde(deserialize_with = "de_version")]
+    pub mbimex_version: u16,
+    /// Whether the radio starts on (software switch).
+    pub radio_on: bool,
+    /// The hardware radio switch.
+    pub hw_radio_on: bool,
+}
+
+impl Default for DeviceSpec {
+    fn default() -> Self {
+        DeviceSpec {
+            imei: "359072060000001".into(),
+            firmware: "MBIMD-SIM 1.0".into(),
+            hardware: "mbimd simulated modem".into(),
+            custom_data_class: String::new(),
+            device_type: DeviceType::EMBEDDED,
+            cellular_class: CellularClass::GSM,
+            data_class: DataClass::GPRS
+                | DataClass::EDGE
+                | DataClass::UMTS
+                | DataClass::HSDPA
+                | DataClass::HSUPA
+                | DataClass::LTE,
+            max_sessions: 8,
+            max_control_transfer: 4096,
+            mbimex_version: 0x0100,
+            radio_on: true,
+            hw_radio_on: true,
+        }
+    }
+}
+
+/// What the SIM's subscription allows (the project's cold / warm / hot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    /// No plan: CONNECT fails with SERVICE_NOT_ACTIVATED.
+    Cold,
+    /// Ready for a plan: CONNECT succeeds but there is no internet behind it.
+    Warm,
+    /// An active plan: CONNECT succeeds and the internet works.
+    Hot,
+}
+
+/// Which code guards the SIM at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lock {
+    None,
+    Pin,
+    Puk,
+}
+
+/// `[sim]`: the card and the subscription.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimSpec {
+    /// false = no SIM inserted.
+    pub present: bool,
+    pub plan: Plan,
+    pub lock: Lock,
+    pub pin: String,
+    pub puk: String,
+    pub pin_retries: u32,
+    pub puk_retries: u32,
+    pub imsi: String,
+    pub iccid: String,
+    pub msisdns: Vec<String>,
+    /// Service provider name (EF_SPN).
+    pub spn: String,
+    /// EF_GID1, hex.
+    pub gid1: String,
+}
+
+impl Default for SimSpec {
+    fn default() -> Self {
+        SimSpec {
+            present: true,
+            plan: Plan::Hot,
+            lock: Lock::None,
+            pin: "1234".into(),
+            puk: "12345678".into(),
+            pin_retries: 3,
+            puk_retries: 10,
+            imsi: "001010123456789".into(),
+            iccid: "8988211000000000001".into(),
+            msisdns: vec!["+15555550100".into()],
+            spn: "Test Network".into(),
+            gid1: String::new(),
+        }
+    }
+}
+
+/// A network: the home operator, a visible or a preferred one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkSpec {
+    /// MCC+MNC.
+    pub id: String,
+    pub name: String,
+    /// 0–31, 99 unknown.
+    pub rssi: u32,
+    /// 0–7, 99 unknown.
+    pub error_rate: u32,
+    /// Registration on it is forbidden.
+    pub forbidden: bool,
+    #[serde(deserialize_with = "de_cellular_class")]
+    pub cellular_class: CellularClass,
+}
+
+impl Default for NetworkSpec {
+    fn default() -> Self {
+        NetworkSpec {
+            id: "00101".into(),
+            name: "Test Network".into(),
+            rssi: 20,
+            error_rate: 0,
+            forbidden: false,
+            cellular_class: CellularClass::GSM,
+        }
+    }
+}
+
+/// `[registration]`: where the modem registers once the SIM is ready and the radio on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistrationSpec {
+    /// `home`, `roaming`, `partner`, `denied`, `searching`, `deregistered`.
+    #[serde(deserialize_with = "de_register_state")]
+    pub state: RegisterState,
+    /// The network registered on; empty = the home operator.
+    pub provider_id: String,
+    /// Its name; empty = the home operator's (or the visible network's) name.
+    pub provider_name: String,
+    pub roaming_text: String,
+    /// NwError reported with the state (e.g. 11 plmn-not-allowed when denied).
+    #[serde(deserialize_with = "de_nw_error")]
+    pub nw_error: NwError,
+    /// Data class in use once registered (`lte`).
+    #[serde(deserialize_with = "de_data_class")]
+    pub data_class: DataClass,
+}
+
+impl Default for RegistrationSpec {
+    fn default() -> Self {
+        RegistrationSpec {
+            state: RegisterState::HOME,
+            provider_id: String::new(),
+            provider_name: String::new(),
+            roaming_text: String::new(),
+            nw_error: NwError::NONE,
+            data_class: DataClass::LTE,
+        }
+    }
+}
+
+/// `[signal]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignalSpec {
+    /// 0–31 (−113 dBm + 2·n), 99 unknown.
+    pub rssi: u32,
+    /// 0–7, 99 unknown.
+    pub error_rate: u32,
+}
+
+impl Default for SignalSpec {
+    fn default() -> Self {
+        SignalSpec {
+            rssi: 20,
+            error_rate: 0,
+        }
+    }
+}
+
+/// `[packet_service]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PacketServiceSpec {
+    /// Attach by itself once registered (most modems do).
+    pub auto_attach: bool,
+    pub uplink_bps: u64,
+    pub downlink_bps: u64,
+    /// A non-success status makes attach fail with it.
+    #[serde(deserialize_with = "de_status")]
+    pub attach_status: Status,
+}
+
+impl Default for PacketServiceSpec {
+    fn default() -> Self {
+        PacketServiceSpec {
+            auto_attach: true,
+            uplink_bps: 50_000_000,
+            downlink_bps: 150_000_000,
+            attach_status: Status::SUCCESS,
+        }
+    }
+}
+
+/// An IPv4 address with its on-link prefix length, `10.0.0.2/24`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv4Net {
+    pub address: Ipv4Addr,
+    pub prefix: u32,
+}
+
+/// An IPv6 address with its on-link prefix length, `2001:db8::2/64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv6Net {
+    pub address: Ipv6Addr,
+    pub prefix: u32,
+}
+
+/// Credentials an APN requires.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSpec {
+    pub user: String,
+    pub password: String,
+    /// `pap`, `chap`, `mschapv2`, or `none` to accept any protocol.
+    #[serde(default = "default_auth_protocol", deserialize_with = "de_auth")]
+    pub protocol: AuthProtocol,
+}
+
+fn default_auth_protocol() -> AuthProtocol {
+    AuthProtocol::NONE
+}
+
+/// Data counted per connected session (PACKET_STATISTICS).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrafficSpec {
+    pub in_octets: u64,
+    pub out_octets: u64,
+    pub in_packets: u64,
+    pub out_packets: u64,
+    /// Added every second while connected.
+    pub in_octets_per_sec: u64,
+    pub out_octets_per_sec: u64,
+}
+
+/// `[[apn]]`: what CONNECT to this APN does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApnSpec {
+    pub name: String,
+    /// Make CONNECT fail with this status (and `nw_error`).
+    #[serde(deserialize_with = "de_opt_status")]
+    pub error: Option<Status>,
+    #[serde(deserialize_with = "de_nw_error")]
+    pub nw_error: NwError,
+    /// Credentials the network requires; wrong or missing ones fail with
+    /// INVALID_USER_NAME_PWD.
+    pub auth: Option<AuthSpec>,
+    /// IP families granted: `ipv4`, `ipv6`, `ipv4v6`.
+    #[serde(deserialize_with = "de_ip_type")]
+    pub ip_type: ContextIpType,
+    #[serde(deserialize_with = "de_opt_ipv4net")]
+    pub ipv4: Option<Ipv4Net>,
+    #[serde(deserialize_with = "de_opt_ipv4")]
+    pub ipv4_gateway: Option<Ipv4Addr>,
+    #[serde(deserialize_with = "de_ipv4s")]
+    pub ipv4_dns: Vec<Ipv4Addr>,
+    #[serde(deserialize_with = "de_opt_ipv6net")]
+    pub ipv6: Option<Ipv6Net>,
+    #[serde(deserialize_with = "de_opt_ipv6")]
+    pub ipv6_gateway: Option<Ipv6Addr>,
+    #[serde(deserialize_with = "de_ipv6s")]
+    pub ipv6_dns: Vec<Ipv6Addr>,
+    pub mtu: u32,
+    /// Whether the internet is reachable through this APN; `None` = follows
+    /// the SIM plan (hot: yes, warm: no). The daemon's connectivity check asks.
+    pub internet: Option<bool>,
+    pub traffic: TrafficSpec,
+}
+
+impl Default for ApnSpec {
+    fn default() -> Self {
+        ApnSpec {
+            name: "internet".into(),
+            error: None,
+            nw_error: NwError::NONE,
+            auth: None,
+            ip_type: ContextIpType::IPV4V6,
+            ipv4: Some(Ipv4Net {
+                address: Ipv4Addr::new(10, 64, 0, 2),
+                prefix: 24,
+            }),
+            ipv4_gateway: Some(Ipv4Addr::new(10, 64, 0, 1)),
+            ipv4_dns: vec![Ipv4Addr::new(10, 64, 0, 53)],
+            ipv6: Some(Ipv6Net {
+                address: Ipv6Addr::new(0x2001, 0xdb8, 0, 0x40, 0, 0, 0, 2),
+                prefix: 64,
+            }),
+            ipv6_gateway: Some(Ipv6Addr::new(0x2001, 0xdb8, 0, 0x40, 0, 0, 0, 1)),
+            ipv6_dns: vec![Ipv6Addr::new(0x2001, 0xdb8, 0, 0x40, 0, 0, 0, 0x53)],
+            mtu: 1500,
+            internet: None,
+            traffic: TrafficSpec {
+                in_octets: 4096,
+                out_octets: 1024,
+                in_packets: 8,
+                out_packets: 4,
+                in_octets_per_sec: 0,
+                out_octets_per_sec: 0,
+            },
+        }
+    }
+}
+
+/// `[[context]]`: a provisioned context.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContextSpec {
+    pub id: u32,
+    /// Context type name (`internet`, `ims`, `mms`, `purchase`, ...).
+    #[serde(rename = "type")]
+    pub context_type: String,
+    pub apn: String,
+    pub user: String,
+    pub password: String,
+    #[serde(deserialize_with = "de_auth")]
+    pub auth: AuthProtocol,
+}
+
+impl Default for ContextSpec {
+    fn default() -> Self {
+        ContextSpec {
+            id: 1,
+            context_type: "internet".into(),
+            apn: "internet".into(),
+            user: String::new(),
+            password: String::new(),
+            auth: AuthProtocol::NONE,
+        }
+    }
+}
+
+/// `[[sms]]`: a message in the store.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSpec {
+    /// The 3GPP TS 23.040 PDU (with SMSC address), hex.
+    #[serde(deserialize_with = "de_hex")]
+    pub pdu: Vec<u8>,
+    /// `new`, `old`, `draft`, `sent`.
+    #[serde(default = "default_sms_status")]
+    pub status: String,
+}
+
+fn default_sms_status() -> String {
+    "new".into()
+}
+
+/// `[[ussd]]`: a scripted USSD exchange.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UssdSpec {
+    /// The request string (`*100#`).
+    pub request: String,
+    /// The network's reply.
+    pub reply: String,
+    /// Whether the network keeps the session open for a further request.
+    #[serde(default)]
+    pub more: bool,
+}
+
+/// `[[event]]`: something that happens `at` seconds after the first OPEN.
+// No deny_unknown_fields here: serde cannot combine it with `flatten`;
+// `EventKind` rejects unknown keys itself.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TimelineEvent {
+    /// Seconds after the first OPEN (fractions allowed).
+    pub at: f64,
+    #[serde(flatten)]
+    pub what: EventKind,
+}
+
+/// What a timeline event (or a run-time trigger) does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum EventKind {
+    /// An SMS arrives: stored, and announced to the host.
+    Sms {
+        #[serde(deserialize_with = "de_hex")]
+        pdu: Vec<u8>,
+    },
+    /// The signal changes.
+    Signal { rssi: u32, error_rate: Option<u32> },
+    /// Registration changes (e.g. to roaming or denied).
+    Register {
+        #[serde(deserialize_with = "de_register_state")]
+        state: RegisterState,
+        #[serde(default)]
+        provider_id: String,
+        #[serde(default)]
+        provider_name: String,
+    },
+    /// The network drops every data session.
+    Disconnect,
+    /// The plan changes (a purchase made a warm SIM hot).
+    Plan { plan: Plan },
+}
+
+/// `[timing]`: how long things take (0 = answer at once).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimingSpec {
+    /// A VISIBLE_PROVIDERS scan; meanwhile another scan gets BUSY.
+    pub scan_ms: u64,
+    /// A CONNECT activation; meanwhile another CONNECT on the session gets BUSY.
+    pub connect_ms: u64,
+    /// From radio on / SIM unlock to registered (searching meanwhile).
+    pub register_ms: u64,
+}
+
+// ---------------------------------------------------------------------------
+// Field parsers: named values as in libmbim's printable names.
+// ---------------------------------------------------------------------------
+
+fn named<T: Copy>(all: &[T], name_of: impl Fn(T) -> Option<&'static str>, s: &str) -> Option<T> {
+    all.iter().copied().find(|v| name_of(*v) == Some(s))
+}
+
+macro_rules! de_named {
+    ($fn:ident, $T:ty, $what:literal) => {
+        fn $fn<'de, D: Deserializer<'de>>(d: D) -> Result<$T, D::Error> {
+            let s = String::deserialize(d)?;
+            named(<$T>::ALL, |v| v.name(), &s).ok_or_else(|| {
+                let names: Vec<&str> = <$T>::ALL.iter().filter_map(|v| v.name()).collect();
+                serde::de::Error::custom(format!(
+                    "unknown {} `{}`, expected one of: {}",
+                    $what,
+                    s,
+                    names.join(", ")
+                ))
+            })
+        }
+    };
+}
+
+de_named!(de_device_type, DeviceType, "device type");
+
+fn de_cellular_class<'de, D: Deserializer<'de>>(d: D) -> Result<CellularClass, D::Error> {
+    let s = String::deserialize(d)?;
+    named(CellularClass::ALL, |v| v.names().0.first().copied(), &s).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "unknown cellular class `{s}`, expected gsm or cdma"
+        ))
+    })
+}
+de_named!(de_register_state, RegisterState, "register state");
+de_named!(de_auth, AuthProtocol, "auth protocol");
+de_named!(de_ip_type, ContextIpType, "IP type");
+
+fn de_status<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+    let s = String::deserialize(d)?;
+    status_by_name(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "unknown status `{s}` (use MBIM status names like `service-not-activated`)"
+        ))
+    })
+}
+
+fn de_opt_status<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Status>, D::Error> {
+    de_status(d).map(Some)
+}
+
+/// Look up an MBIM status by its libmbim-style name.
+pub fn status_by_name(s: &str) -> Option<Status> {
+    named(Status::ALL, |v| v.name(), s)
+}
+
+fn de_nw_error<'de, D: Deserializer<'de>>(d: D) -> Result<NwError, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumOrName {
+        Num(u32),
+        Name(String),
+    }
+    match NumOrName::deserialize(d)? {
+        NumOrName::Num(n) => Ok(NwError(n)),
+        NumOrName::Name(s) => named(NwError::ALL, |v| v.name(), &s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown nw_error `{s}`"))),
+    }
+}
+
+fn de_data_class<'de, D: Deserializer<'de>>(d: D) -> Result<DataClass, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    let mut out = DataClass::NONE;
+    for s in v {
+        let one = named(DataClass::ALL, |c| c.names().0.first().copied(), &s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown data class `{s}`")))?;
+        out |= one;
+    }
+    Ok(out)
+}
+
+fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.as_str() {
+        "1.0" => Ok(0x0100),
+        "2.0" => Ok(0x0200),
+        "3.0" => Ok(0x0300),
+        "4.0" => Ok(0x0400),
+        _ => Err(serde::de::Error::custom(format!(
+            "unknown MBIMEx version `{s}`, expected 1.0, 2.0, 3.0 or 4.0"
+        ))),
+    }
+}
+
+fn de_hex<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    let s = String::deserialize(d)?;
+    mbim_proto::hex::decode(&s).map_err(|e| serde::de::Error::custom(format!("bad hex: {e}")))
+}
+
+fn parse_net<A: std::str::FromStr>(s: &str, max: u32) -> Result<(A, u32), String> {
+    let (a, p) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}`: expected ADDRESS/PREFIX"))?;
+    let a = a
+        .parse::<A>()
+        .map_err(|_| format!("`{a}` is not an IP address"))?;
+    let p: u32 = p
+        .parse()
+        .ok()
+        .filter(|p| *p <= max)
+        .ok_or_else(|| format!("`{p}` is not a prefix length 0..={max}"))?;
+    Ok((a, p))
+}
+
+fn de_opt_ipv4net<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ipv4Net>, D::Error> {
+    let s = String::deserialize(d)?;
+    let (address, prefix) = parse_net::<Ipv4Addr>(&s, 32).map_err(serde::de::Error::custom)?;
+    Ok(Some(Ipv4Net { address, prefix }))
+}
+
+fn de_opt_ipv6net<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ipv6Net>, D::Error> {
+    let s = String::deserialize(d)?;
+    let (address, prefix) = parse_net::<Ipv6Addr>(&s, 128).map_err(serde::de::Error::custom)?;
+    Ok(Some(Ipv6Net { address, prefix }))
+}
+
+fn de_opt_ipv4<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ipv4Addr>, D::Error> {
+    Ipv4Addr::deserialize(d).map(Some)
+}
+
+fn de_opt_ipv6<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ipv6Addr>, D::Error> {
+    Ipv6Addr::deserialize(d).map(Some)
+}
+
+fn de_ipv4s<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Ipv4Addr>, D::Error> {
+    Vec::<Ipv4Addr>::deserialize(d)
+}
+
+fn de_ipv6s<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Ipv6Addr>, D::Error> {
+    Vec::<Ipv6Addr>::deserialize(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_the_builtin_scenario() {
+        let s = Scenario::from_toml("", "t").unwrap();
+        assert_eq!(s.home.id, "00101");
+        assert_eq!(s.home.name, "Test Network");
+        assert_eq!(s.sim.plan, Plan::Hot);
+        assert!(s.apn("INTERNET").is_some());
+    }
+
+    #[test]
+    fn unknown_field_error_names_line_and_field() {
+        let text = "[device]\nimei = \"1\"\nfirmwear = \"x\"\n";
+        let e = Scenario::from_toml(text, "bad.toml").unwrap_err();
+        let ScenarioError::Invalid {
+            line,
+            message,
+            origin,
+            ..
+        } = &e
+        else {
+            panic!("{e}")
+        };
+        assert_eq!(*line, 3);
+        assert!(message.contains("firmwear"), "{message}");
+        assert_eq!(origin, "bad.toml");
+        assert!(e.to_string().starts_with("bad.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn bad_value_error_names_line() {
+        let text = "[[apn]]\nname = \"x\"\n\nipv4 = \"10.0.0.300/24\"\n";
+        let e = Scenario::from_toml(text, "t").unwrap_err();
+        let ScenarioError::Invalid { line, message, .. } = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(*line, 4, "{e}");
+        assert!(message.contains("10.0.0.300"), "{message}");
+        let e = Scenario::from_toml("[registration]\nstate = \"homee\"\n", "t").unwrap_err();
+        assert!(e.to_string().contains(":2:"), "{e}");
+        assert!(e.to_string().contains("homee"), "{e}");
+    }
+
+    #[test]
+    fn parses_a_full_scenario() {
+        let text = r#"
+            unknown_apn_status = "service-not-activated"
+            [device]
+            imei = "490154203237518"
+            data_class = ["umts", "lte", "5g-nsa"]
+            mbimex_version = "2.0"
+            [sim]
+            plan = "warm"
+            lock = "pin"
+            msisdns = ["+4915112345678"]
+            [[apn]]
+            name = "web"
+            ipv4 = "100.64.1.2/30"
+            internet = false
+            auth = { user = "u", password = "p", protocol = "chap" }
+            [[event]]
+            at = 2.5
+            kind = "signal"
+            rssi = 5
+            [[fault]]
+            kind = "drop"
+            cid = 1
+        "#;
+        let s = Scenario::from_toml(text, "t").unwrap();
+        assert_eq!(s.device.mbimex_version, 0x0200);
+        assert!(s.device.data_class.contains(DataClass::NR5G_NSA));
+        assert_eq!(s.sim.lock, Lock::Pin);
+        assert_eq!(s.unknown_apn_status, Status::SERVICE_NOT_ACTIVATED);
+        let apn = s.apn("web").unwrap();
+        assert_eq!(apn.ipv4.unwrap().prefix, 30);
+        assert_eq!(apn.auth.as_ref().unwrap().protocol, AuthProtocol::CHAP);
+        assert_eq!(s.timeline.len(), 1);
+        assert_eq!(s.faults.len(), 1);
+    }
+}

@@ -1,0 +1,458 @@
+//! Debian's `mbimcli` (libmbim 1.28) driven against the simulator over a raw
+//! pty, one simulator per test, one `mbimcli` run per command (each run
+//! opens and closes the device, so one simulator serves many clients).
+//! Outputs are checked for the scenario's values. Without `mbimcli` the
+//! tests skip with a notice, unless `CI=true`, where they fail.
+
+use mbimd::sim::device::DeviceEvent;
+use mbimd::sim::pty::spawn_pty;
+use mbimd::sim::runner::SimHandle;
+use mbimd::sim::scenario::Scenario;
+use std::path::PathBuf;
+use std::time::Duration;
+
+struct Sim {
+    link: PathBuf,
+    handle: SimHandle,
+    _dir: tempfile::TempDir,
+}
+
+fn mbimcli_present() -> bool {
+    let found = std::process::Command::new("mbimcli")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("mbimcli is not installed (package libmbim-utils); CI must have it");
+        }
+        eprintln!("NOTICE: mbimcli not installed; skipping the mbimcli end-to-end test");
+    }
+    found
+}
+
+fn start(scenario: Scenario) -> Sim {
+    let dir = tempfile::tempdir().unwrap();
+    // A neutral name: libmbim looks up sysfs descriptors by basename.
+    let link = dir.path().join("mbim-sim");
+    let handle = spawn_pty(scenario, &link).unwrap();
+    Sim {
+        link,
+        handle,
+        _dir: dir,
+    }
+}
+
+fn scenario(toml: &str) -> Scenario {
+    Scenario::from_toml(toml, "test").unwrap()
+}
+
+/// Run `mbimcli -d LINK ARGS...`; returns (success, stdout + stderr).
+async fn mbimcli(sim: &Sim, args: &[&str]) -> (bool, String) {
+    let run = tokio::process::Command::new("mbimcli")
+        .arg("-d")
+        .arg(&sim.link)
+        .args(args)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("mbimcli did not finish")
+        .expect("mbimcli could not run");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+async fn ok(sim: &Sim, args: &[&str]) -> String {
+    let (success, text) = mbimcli(sim, args).await;
+    assert!(success, "mbimcli {args:?} failed:\n{text}");
+    text
+}
+
+async fn fails(sim: &Sim, args: &[&str]) -> String {
+    let (success, text) = mbimcli(sim, args).await;
+    assert!(!success, "mbimcli {args:?} should fail:\n{text}");
+    text
+}
+
+/// Assert `text` has a line `label: 'value'` (mbimcli's layout).
+#[track_caller]
+fn field(text: &str, label: &str, value: &str) {
+    let want = format!("{label}: '{value}'");
+    assert!(
+        text.lines().any(|l| l.trim() == want),
+        "no line `{want}` in:\n{text}"
+    );
+}
+
+const CUSTOM: &str = r#"
+[device]
+imei = "490154203237518"
+firmware = "FW-TEST.77"
+hardware = "HW-TEST rev9"
+data_class = ["umts", "lte"]
+max_sessions = 3
+
+[sim]
+imsi = "262011234567890"
+iccid = "8949011234567890123"
+msisdns = ["+491701234567", "+491709999999"]
+
+[home]
+id = "26201"
+name = "Telekom.de"
+rssi = 17
+
+[[network]]
+id = "26201"
+name = "Telekom.de"
+rssi = 17
+
+[[network]]
+id = "26202"
+name = "Vodafone.de"
+rssi = 9
+forbidden = true
+
+[[network]]
+id = "26203"
+name = "o2 - de"
+rssi = 4
+
+[registration]
+state = "roaming"
+provider_id = "26203"
+roaming_text = "Roaming in o2"
+
+[signal]
+rssi = 11
+error_rate = 2
+
+[[apn]]
+name = "web.example"
+ip_type = "ipv4"
+ipv4 = "100.64.7.9/29"
+ipv4_gateway = "100.64.7.14"
+ipv4_dns = ["9.9.9.9", "149.112.112.112"]
+mtu = 1420
+traffic = { in_octets = 123456, out_octets = 65432, in_packets = 321, out_packets = 210 }
+
+[[context]]
+id = 1
+type = "internet"
+apn = "web.example"
+user = "alice"
+auth = "chap"
+
+[[context]]
+id = 2
+type = "mms"
+apn = "mms.example"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_caps_and_subscriber_show_the_scenario_values() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(CUSTOM));
+    let caps = ok(&sim, &["--query-device-caps"]).await;
+    field(&caps, "Device ID", "490154203237518");
+    field(&caps, "Firmware info", "FW-TEST.77");
+    field(&caps, "Hardware info", "HW-TEST rev9");
+    field(&caps, "Data class", "umts, lte");
+    field(&caps, "Max sessions", "3");
+    field(&caps, "Cellular class", "gsm");
+
+    let sub = ok(&sim, &["--query-subscriber-ready-status"]).await;
+    field(&sub, "Ready state", "initialized");
+    field(&sub, "Subscriber ID", "262011234567890");
+    field(&sub, "SIM ICCID", "8949011234567890123");
+    assert!(
+        sub.contains("Telephone numbers: (2) '+491701234567, +491709999999'"),
+        "{sub}"
+    );
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_scenario_is_a_hot_sim_on_the_test_network() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(Scenario::builtin());
+    let home = ok(&sim, &["--query-home-provider"]).await;
+    field(&home, "Provider ID", "00101");
+    field(&home, "Provider name", "Test Network");
+    let reg = ok(&sim, &["--query-registration-state"]).await;
+    field(&reg, "Register state", "home");
+    let conn = ok(&sim, &["--connect=access-string=internet"]).await;
+    field(&conn, "Activation state", "activated");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_provider_registration_visible_providers_and_signal() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(CUSTOM));
+    let home = ok(&sim, &["--query-home-provider"]).await;
+    field(&home, "Provider ID", "26201");
+    field(&home, "Provider name", "Telekom.de");
+    field(&home, "State", "home");
+
+    let reg = ok(&sim, &["--query-registration-state"]).await;
+    field(&reg, "Register state", "roaming");
+    field(&reg, "Provider ID", "26203");
+    field(&reg, "Provider name", "o2 - de");
+    field(&reg, "Roaming text", "Roaming in o2");
+    field(&reg, "Available data classes", "lte");
+
+    let vis = ok(&sim, &["--query-visible-providers"]).await;
+    assert!(vis.contains("Visible providers (3)"), "{vis}");
+    field(&vis, "Provider name", "Vodafone.de");
+    field(&vis, "State", "forbidden, visible");
+    field(&vis, "State", "home, visible");
+    field(&vis, "State", "visible, registered");
+
+    let sig = ok(&sim, &["--query-signal-state"]).await;
+    field(&sig, "RSSI [0-31,99]", "11");
+    field(&sig, "Error rate [0-7,99]", "2");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn radio_off_deregisters_and_radio_on_registers_again() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(CUSTOM));
+    let r = ok(&sim, &["--query-radio-state"]).await;
+    field(&r, "Software radio state", "on");
+    let r = ok(&sim, &["--set-radio-state=off"]).await;
+    field(&r, "Software radio state", "off");
+    field(&r, "Hardware radio state", "on");
+    let reg = ok(&sim, &["--query-registration-state"]).await;
+    field(&reg, "Register state", "deregistered");
+    let sig = ok(&sim, &["--query-signal-state"]).await;
+    field(&sig, "RSSI [0-31,99]", "99");
+    let e = fails(&sim, &["--attach-packet-service"]).await;
+    assert!(e.contains("RadioPowerOff"), "{e}");
+    let r = ok(&sim, &["--set-radio-state=on"]).await;
+    field(&r, "Software radio state", "on");
+    let reg = ok(&sim, &["--query-registration-state"]).await;
+    field(&reg, "Register state", "roaming");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pin_locked_sim_counts_retries_and_unlocks() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(
+        "[sim]\nlock = \"pin\"\npin = \"4321\"\npin_retries = 3\nimsi = \"001019999999999\"\n",
+    ));
+    let pin = ok(&sim, &["--query-pin-state"]).await;
+    field(&pin, "PIN state", "locked");
+    field(&pin, "PIN type", "pin1");
+    field(&pin, "Remaining attempts", "3");
+    let sub = ok(&sim, &["--query-subscriber-ready-status"]).await;
+    field(&sub, "Ready state", "device-locked");
+    let e = fails(&sim, &["--query-home-provider"]).await;
+    assert!(e.contains("PinRequired"), "{e}");
+    let e = fails(&sim, &["--enter-pin=0000"]).await;
+    assert!(e.contains("Failure"), "{e}");
+    let pin = ok(&sim, &["--query-pin-state"]).await;
+    field(&pin, "Remaining attempts", "2");
+    let ok_pin = ok(&sim, &["--enter-pin=4321"]).await;
+    assert!(ok_pin.contains("PIN operation successful"), "{ok_pin}");
+    field(&ok_pin, "PIN state", "unlocked");
+    let sub = ok(&sim, &["--query-subscriber-ready-status"]).await;
+    field(&sub, "Ready state", "initialized");
+    field(&sub, "Subscriber ID", "001019999999999");
+    let reg = ok(&sim, &["--query-registration-state"]).await;
+    field(&reg, "Register state", "home");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_connect_ip_configuration_statistics_and_disconnect() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(CUSTOM));
+    let ps = ok(&sim, &["--attach-packet-service"]).await;
+    field(&ps, "Packet service state", "attached");
+    let conn = ok(&sim, &["--connect=access-string=web.example,ip-type=ipv4"]).await;
+    field(&conn, "Activation state", "activated");
+    field(&conn, "IP type", "ipv4");
+    field(&conn, "Context type", "internet");
+
+    let ip = ok(&sim, &["--query-ip-configuration"]).await;
+    field(&ip, "IP [0]", "100.64.7.9/29");
+    field(&ip, "Gateway", "100.64.7.14");
+    field(&ip, "DNS [0]", "9.9.9.9");
+    field(&ip, "DNS [1]", "149.112.112.112");
+    field(&ip, "MTU", "1420");
+    assert!(
+        !ip.contains("IPv6 configuration available: 'address"),
+        "{ip}"
+    );
+
+    let st = ok(&sim, &["--query-packet-statistics"]).await;
+    field(&st, "Octets (in)", "123456");
+    field(&st, "Octets (out)", "65432");
+    field(&st, "Packets (in)", "321");
+    field(&st, "Packets (out)", "210");
+
+    let st = ok(&sim, &["--query-connection-state"]).await;
+    field(&st, "Activation state", "activated");
+    let d = ok(&sim, &["--disconnect"]).await;
+    assert!(d.contains("Successfully disconnected"), "{d}");
+    field(&d, "Activation state", "deactivated");
+    let e = fails(&sim, &["--query-ip-configuration"]).await;
+    assert!(e.contains("ContextNotActivated"), "{e}");
+    // Counters survive the disconnect, as interface counters do.
+    let st = ok(&sim, &["--query-packet-statistics"]).await;
+    field(&st, "Octets (in)", "123456");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_outcomes_follow_plan_apn_and_auth() {
+    if !mbimcli_present() {
+        return;
+    }
+    let cold = start(scenario("[sim]\nplan = \"cold\"\n"));
+    let e = fails(&cold, &["--connect=access-string=internet"]).await;
+    assert!(e.contains("ServiceNotActivated"), "{e}");
+    cold.handle.stop().await.unwrap();
+
+    let sim = start(scenario(
+        r#"
+        [[apn]]
+        name = "secure"
+        ipv4 = "10.1.1.2/24"
+        auth = { user = "bob", password = "s3cret", protocol = "pap" }
+        [[apn]]
+        name = "broken"
+        error = "max-activated-contexts"
+        "#,
+    ));
+    let e = fails(&sim, &["--connect=access-string=nowhere"]).await;
+    assert!(e.contains("InvalidAccessString"), "{e}");
+    let e = fails(&sim, &["--connect=access-string=broken"]).await;
+    assert!(e.contains("MaxActivatedContexts"), "{e}");
+    let e = fails(
+        &sim,
+        &["--connect=access-string=secure,username=bob,password=wrong,auth=pap"],
+    )
+    .await;
+    assert!(e.contains("InvalidUserNamePwd"), "{e}");
+    let c = ok(
+        &sim,
+        &["--connect=access-string=secure,username=bob,password=s3cret,auth=pap"],
+    )
+    .await;
+    field(&c, "Activation state", "activated");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provisioned_contexts_and_unsupported_phonebook() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(CUSTOM));
+    let pc = ok(&sim, &["--query-provisioned-contexts"]).await;
+    assert!(pc.contains("Provisioned contexts (2)"), "{pc}");
+    field(&pc, "Access string", "web.example");
+    field(&pc, "Username", "alice");
+    field(&pc, "Auth protocol", "chap");
+    field(&pc, "Context type", "mms");
+    field(&pc, "Access string", "mms.example");
+    // Phonebook is not simulated: a real modem without it answers NoDeviceSupport.
+    let e = fails(&sim, &["--phonebook-query-configuration"]).await;
+    assert!(e.contains("NoDeviceSupport"), "{e}");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absent_sim_is_reported_and_gates_commands() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario("[sim]\npresent = false\n"));
+    let sub = ok(&sim, &["--query-subscriber-ready-status"]).await;
+    field(&sub, "Ready state", "sim-not-inserted");
+    let e = fails(&sim, &["--query-home-provider"]).await;
+    assert!(e.contains("SimNotInserted"), "{e}");
+    let e = fails(&sim, &["--query-pin-state"]).await;
+    assert!(e.contains("SimNotInserted"), "{e}");
+    let reg = ok(&sim, &["--query-registration-state"]).await;
+    field(&reg, "Register state", "deregistered");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimex_v2_is_negotiated_when_the_scenario_offers_it() {
+    if !mbimcli_present() {
+        return;
+    }
+    let mut sim = start(scenario(
+        "[device]\nmbimex_version = \"2.0\"\n[signal]\nrssi = 14\n",
+    ));
+    let services = ok(&sim, &["--query-device-services"]).await;
+    assert!(
+        services.contains("ms-basic-connect-extensions"),
+        "{services}"
+    );
+    let sig = ok(
+        &sim,
+        &["--device-open-ms-mbimex-v2", "--query-signal-state"],
+    )
+    .await;
+    field(&sig, "RSSI [0-31,99]", "14");
+    let caps = ok(&sim, &["--device-open-ms-mbimex-v2", "--query-device-caps"]).await;
+    field(&caps, "Device ID", "359072060000001");
+    let ps = ok(
+        &sim,
+        &["--device-open-ms-mbimex-v2", "--query-packet-service-state"],
+    )
+    .await;
+    field(&ps, "Packet service state", "attached");
+    let mut versions = Vec::new();
+    while let Ok(e) = sim.handle.events.try_recv() {
+        if let DeviceEvent::VersionNegotiated { version } = e {
+            versions.push(version);
+        }
+    }
+    assert_eq!(versions, [0x0200, 0x0200, 0x0200]);
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimex_v2_request_falls_back_to_mbim_1_on_a_plain_device() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(Scenario::builtin());
+    let services = ok(&sim, &["--query-device-services"]).await;
+    assert!(
+        !services.contains("ms-basic-connect-extensions"),
+        "{services}"
+    );
+    let sig = ok(
+        &sim,
+        &["--device-open-ms-mbimex-v2", "--query-signal-state"],
+    )
+    .await;
+    field(&sig, "RSSI [0-31,99]", "20");
+    sim.handle.stop().await.unwrap();
+}

@@ -43,6 +43,8 @@ pub enum MmError {
     WrongSimState(String),
     #[zbus(name = "MobileEquipment.PhoneFailure")]
     PhoneFailure(String),
+    #[zbus(name = "MobileEquipment.NotAllowed")]
+    MeNotAllowed(String),
     #[zbus(name = "MobileEquipment.NotSupported")]
     MeNotSupported(String),
     #[zbus(name = "MobileEquipment.SimNotInserted")]

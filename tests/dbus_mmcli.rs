@@ -66,36 +66,54 @@ async fn mmcli_lists_shows_connects_and_disconnects_the_simulated_modem() {
 
     let list = mmcli(&bus, &["-L"]);
     assert!(
-        list.contains("/org/freedesktop/ModemManager1/Modem/0") && list.contains(&sc.device.hardware),
+        list.contains("/org/freedesktop/ModemManager1/Modem/0")
+            && list.contains(&sc.device.hardware),
         "{list}"
     );
 
     let m = mmcli(&bus, &["-m", "0"]);
-    assert_eq!(field(&m, "equipment id"), Some(sc.device.imei.as_str()), "{m}");
-    assert_eq!(field(&m, "firmware revision"), Some(sc.device.firmware.as_str()));
+    assert_eq!(
+        field(&m, "equipment id"),
+        Some(sc.device.imei.as_str()),
+        "{m}"
+    );
+    assert_eq!(
+        field(&m, "firmware revision"),
+        Some(sc.device.firmware.as_str())
+    );
     assert_eq!(field(&m, "state"), Some("registered"), "{m}");
     assert_eq!(field(&m, "operator id"), Some(sc.home.id.as_str()));
     assert_eq!(field(&m, "operator name"), Some(sc.home.name.as_str()));
     assert_eq!(field(&m, "registration"), Some("home"));
     assert_eq!(field(&m, "own"), Some(sc.sim.msisdns[0].as_str()));
     let pct = sc.signal.rssi * 100 / 31;
-    assert_eq!(field(&m, "signal quality"), Some(format!("{pct}% (recent)").as_str()));
+    assert_eq!(
+        field(&m, "signal quality"),
+        Some(format!("{pct}% (recent)").as_str())
+    );
     assert_eq!(
         field(&m, "primary sim path"),
         Some("/org/freedesktop/ModemManager1/SIM/0")
     );
 
-    let j: serde_json::Value = serde_json::from_str(&mmcli(&bus, &["-m", "0", "-J"])).expect("json");
+    let j: serde_json::Value =
+        serde_json::from_str(&mmcli(&bus, &["-m", "0", "-J"])).expect("json");
     assert_eq!(j["modem"]["generic"]["state"], "registered");
     assert_eq!(j["modem"]["3gpp"]["imei"], sc.device.imei.as_str());
-    assert_eq!(j["modem"]["generic"]["equipment-identifier"], sc.device.imei.as_str());
+    assert_eq!(
+        j["modem"]["generic"]["equipment-identifier"],
+        sc.device.imei.as_str()
+    );
 
     let sim = mmcli(&bus, &["-i", "0"]);
     assert_eq!(field(&sim, "imsi"), Some(sc.sim.imsi.as_str()), "{sim}");
     assert_eq!(field(&sim, "iccid"), Some(sc.sim.iccid.as_str()));
 
     let apn = &sc.apns[0];
-    let c = mmcli(&bus, &["-m", "0", &format!("--simple-connect=apn={}", apn.name)]);
+    let c = mmcli(
+        &bus,
+        &["-m", "0", &format!("--simple-connect=apn={}", apn.name)],
+    );
     assert!(c.contains("successfully connected"), "{c}");
     let m = mmcli(&bus, &["-m", "0"]);
     assert_eq!(field(&m, "state"), Some("connected"), "{m}");
@@ -104,7 +122,11 @@ async fn mmcli_lists_shows_connects_and_disconnects_the_simulated_modem() {
     assert_eq!(field(&b, "connected"), Some("yes"), "{b}");
     assert_eq!(field(&b, "apn"), Some(apn.name.as_str()));
     let v4 = apn.ipv4.expect("scenario has IPv4");
-    assert_eq!(field(&b, "address"), Some(v4.address.to_string().as_str()), "{b}");
+    assert_eq!(
+        field(&b, "address"),
+        Some(v4.address.to_string().as_str()),
+        "{b}"
+    );
     assert_eq!(field(&b, "prefix"), Some(v4.prefix.to_string().as_str()));
     assert_eq!(
         field(&b, "gateway"),
@@ -113,7 +135,11 @@ async fn mmcli_lists_shows_connects_and_disconnects_the_simulated_modem() {
 
     let s = mmcli(&bus, &["-m", "0", "--signal-get"]);
     let dbm = -113 + 2 * sc.signal.rssi as i32;
-    assert_eq!(field(&s, "rssi"), Some(format!("{dbm}.00 dBm").as_str()), "{s}");
+    assert_eq!(
+        field(&s, "rssi"),
+        Some(format!("{dbm}.00 dBm").as_str()),
+        "{s}"
+    );
 
     let d = mmcli(&bus, &["-m", "0", "--simple-disconnect"]);
     assert!(d.contains("successfully disconnected"), "{d}");

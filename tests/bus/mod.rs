@@ -22,7 +22,12 @@ impl PrivateBus {
         let text = String::from_utf8_lossy(&out.stdout);
         let mut lines = text.lines();
         let address = lines.next().expect("address").trim().to_string();
-        let pid = lines.next().expect("pid").trim().parse().expect("pid number");
+        let pid = lines
+            .next()
+            .expect("pid")
+            .trim()
+            .parse()
+            .expect("pid number");
         PrivateBus { address, pid }
     }
 

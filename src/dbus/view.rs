@@ -698,9 +698,9 @@ mod tests {
     #[test]
     fn missing_sim_is_failed_with_sim_missing() {
         let mut s = base();
-        s.subscriber
-            .as_mut()
-            .map(|x| x.ready_state = SubscriberReadyState::SIM_NOT_INSERTED);
+        if let Some(x) = s.subscriber.as_mut() {
+            x.ready_state = SubscriberReadyState::SIM_NOT_INSERTED;
+        }
         let (st, reason, _) = mm_state(&s, Some(MmState::Enabling));
         assert_eq!(st, MmState::Failed);
         assert_eq!(reason, StateFailedReason::SimMissing);
@@ -730,9 +730,9 @@ mod tests {
     fn radio_off_is_disabled_and_registration_makes_registered() {
         let mut s = base();
         assert_eq!(mm_state(&s, None).0, MmState::Disabled);
-        s.radio
-            .as_mut()
-            .map(|r| r.sw_radio_state = RadioSwitchState::ON);
+        if let Some(r) = s.radio.as_mut() {
+            r.sw_radio_state = RadioSwitchState::ON;
+        }
         assert_eq!(mm_state(&s, None).0, MmState::Enabled);
         s.registration = Some(mbim_proto::services::basic_connect::RegistrationStateInfo {
             register_state: RegisterState::HOME,

@@ -23,6 +23,8 @@ enum Cmd {
     Raw(mbimd::cli::raw::RawArgs),
     /// Run a simulated MBIM modem on a pseudo-terminal (for mbimcli and tests).
     Sim(mbimd::cli::sim::SimArgs),
+    #[command(flatten)]
+    Client(mbimd::cli::client::ClientCommand),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Cmd::Decode(a) => mbimd::cli::decode::run(a),
         Cmd::Raw(a) => mbimd::cli::raw::run(a),
         Cmd::Sim(a) => mbimd::cli::sim::run(a),
+        Cmd::Client(c) => mbimd::cli::client::run(c),
     };
     match r {
         Ok(code) => code,

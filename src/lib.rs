@@ -7,6 +7,7 @@ pub mod daemon;
 pub mod dbus;
 pub mod discovery;
 pub mod manager;
+pub mod messaging;
 pub mod modem;
 pub mod sim;
 pub mod transport;

@@ -406,7 +406,8 @@ async fn mbimex_v2_is_negotiated_when_the_scenario_offers_it() {
         return;
     }
     let mut sim = start(scenario(
-        "[device]\nmbimex_version = \"2.0\"\n[signal]\nrssi = 14\n",
+        "[device]\nmbimex_version = \"2.0\"\ndata_class = [\"umts\", \"lte\"]\n[signal]\nrssi = 14\n\
+         [registration]\nstate = \"roaming\"\nroaming_text = \"Roaming partner\"\n",
     ));
     let services = ok(&sim, &["--query-device-services"]).await;
     assert!(
@@ -419,6 +420,19 @@ async fn mbimex_v2_is_negotiated_when_the_scenario_offers_it() {
     )
     .await;
     field(&sig, "RSSI [0-31,99]", "14");
+    // The v2 layout's RSRP/SNR list is present (and empty).
+    assert!(sig.contains("RSRP/SNR info: 'n/a'"), "{sig}");
+    // REGISTER_STATE v2 inserts PreferredDataClasses before the strings: the
+    // strings must still read right.
+    let reg = ok(
+        &sim,
+        &["--device-open-ms-mbimex-v2", "--query-registration-state"],
+    )
+    .await;
+    field(&reg, "Register state", "roaming");
+    field(&reg, "Provider name", "Test Network");
+    field(&reg, "Roaming text", "Roaming partner");
+    field(&reg, "Preferred data classes", "umts, lte");
     let caps = ok(&sim, &["--device-open-ms-mbimex-v2", "--query-device-caps"]).await;
     field(&caps, "Device ID", "359072060000001");
     let ps = ok(
@@ -427,13 +441,26 @@ async fn mbimex_v2_is_negotiated_when_the_scenario_offers_it() {
     )
     .await;
     field(&ps, "Packet service state", "attached");
+    field(&ps, "Frequency range", "unknown");
     let mut versions = Vec::new();
     while let Ok(e) = sim.handle.events.try_recv() {
         if let DeviceEvent::VersionNegotiated { version } = e {
             versions.push(version);
         }
     }
-    assert_eq!(versions, [0x0200, 0x0200, 0x0200]);
+    // A host asking for 3.0 adopts the 2.0 the device answers.
+    let reg = ok(
+        &sim,
+        &["--device-open-ms-mbimex-v3", "--query-registration-state"],
+    )
+    .await;
+    field(&reg, "Roaming text", "Roaming partner");
+    while let Ok(e) = sim.handle.events.try_recv() {
+        if let DeviceEvent::VersionNegotiated { version } = e {
+            versions.push(version);
+        }
+    }
+    assert_eq!(versions, [0x0200; 5]);
     sim.handle.stop().await.unwrap();
 }
 
@@ -454,5 +481,64 @@ async fn mbimex_v2_request_falls_back_to_mbim_1_on_a_plain_device() {
     )
     .await;
     field(&sig, "RSSI [0-31,99]", "20");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimcli_reassembles_responses_fragmented_at_the_device_max_transfer() {
+    if !mbimcli_present() {
+        return;
+    }
+    let mut text = String::from("[device]\nmax_control_transfer = 128\n");
+    for i in 0..8 {
+        text += &format!("[[network]]\nid = \"2620{i}\"\nname = \"Long network name {i}\"\n");
+    }
+    let sim = start(scenario(&text));
+    let vis = ok(&sim, &["--query-visible-providers"]).await;
+    assert!(vis.contains("Visible providers (8)"), "{vis}");
+    field(&vis, "Provider name", "Long network name 7");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimcli_rejects_out_of_order_fragments_and_reports_host_error() {
+    if !mbimcli_present() {
+        return;
+    }
+    let mut sim = start(scenario(
+        "[[fault]]\nkind = \"out-of-order-fragments\"\nfragment_size = 64\ncid = 1\n",
+    ));
+    let e = fails(&sim, &["--query-device-caps"]).await;
+    assert!(e.contains("Expecting fragment '0/"), "{e}");
+    // libmbim told the device with HOST_ERROR FRAGMENT_OUT_OF_SEQUENCE (2)
+    // for the command's transaction (TID 2: OPEN was 1).
+    // mbimcli may exit before the simulator has read its HOST_ERROR: wait for
+    // the event (bounded, so a missing one fails instead of hanging).
+    let mut host_errors = Vec::new();
+    while host_errors.is_empty() {
+        match tokio::time::timeout(std::time::Duration::from_secs(20), sim.handle.events.recv())
+            .await
+        {
+            Ok(Some(DeviceEvent::HostError {
+                transaction_id,
+                code,
+            })) => host_errors.push((transaction_id, code.0)),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    while let Ok(e) = sim.handle.events.try_recv() {
+        if let DeviceEvent::HostError {
+            transaction_id,
+            code,
+        } = e
+        {
+            host_errors.push((transaction_id, code.0));
+        }
+    }
+    assert_eq!(host_errors, [(2, 2)]);
+    // The rule is spent: the next client gets its answer.
+    let caps = ok(&sim, &["--query-device-caps"]).await;
+    field(&caps, "Device ID", "359072060000001");
     sim.handle.stop().await.unwrap();
 }

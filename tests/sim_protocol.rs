@@ -36,8 +36,9 @@ async fn indications(host: &mut Host) -> Vec<(u32, Vec<u8>)> {
     while let Got::Piece(p) = host.piece().await {
         if let Message::IndicateStatus(i) = Message::decode(&p).unwrap() {
             assert_eq!(i.transaction_id, 0);
-            assert_eq!(i.service, BASIC_CONNECT);
-            out.push((i.cid, i.information_buffer.into_owned()));
+            if i.service == BASIC_CONNECT {
+                out.push((i.cid, i.information_buffer.into_owned()));
+            }
         }
     }
     out
@@ -344,6 +345,13 @@ async fn timeline_events_happen_at_their_time_after_open() {
     let Message::IndicateStatus(i) = second else {
         panic!("{second:?}")
     };
+    // The SMS arrival is announced by SMS MESSAGE_STORE_STATUS.
+    assert_eq!((i.service, i.cid), (mbim_proto::uuid::SMS, 5));
+    assert!(t0.elapsed() >= Duration::from_millis(6500));
+    let third = host.message().await;
+    let Message::IndicateStatus(i) = third else {
+        panic!("{third:?}")
+    };
     assert_eq!(i.cid, bc::cid::CONNECT);
     assert_eq!(
         bc::ConnectInfo::decode(&i.information_buffer)
@@ -399,6 +407,21 @@ async fn plan_decides_connect_and_internet() {
         let (_, device) = handle.stop().await.unwrap();
         assert_eq!(device.modem().internet(0), internet, "{plan}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn buying_a_plan_makes_a_warm_session_reach_the_internet() {
+    let (mut host, handle) = start(scenario("[sim]\nplan = \"warm\"\n"));
+    host.open().await;
+    host.call(&connect(0, "internet")).await;
+    let internet = |d: &mbimd::sim::Device| d.modem().internet(0);
+    assert_eq!(handle.inspect(internet).await, Some(Some(false)));
+    handle.trigger(EventKind::Plan {
+        plan: mbimd::sim::scenario::Plan::Hot,
+    });
+    assert_eq!(handle.inspect(internet).await, Some(Some(true)));
+    assert_eq!(handle.inspect(|d| d.modem().internet(1)).await, Some(None));
+    handle.stop().await.unwrap();
 }
 
 #[tokio::test(start_paused = true)]
@@ -532,5 +555,68 @@ async fn every_listed_basic_connect_query_is_answered() {
         );
         assert!(decoded.is_ok(), "cid {cid}: {decoded:?}");
     }
+    handle.stop().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn denied_registration_reports_its_cause_and_blocks_attach_and_connect() {
+    let (mut host, handle) = start(scenario(
+        "[registration]\nstate = \"denied\"\nnw_error = \"plmn-not-allowed\"\n",
+    ));
+    host.open().await;
+    let reg = host.call(&bc::RegisterStateQuery).await;
+    assert_eq!(reg.register_state, RegisterState::DENIED);
+    assert_eq!(reg.nw_error, bc::NwError::PLMN_NOT_ALLOWED);
+    assert_eq!(
+        host.status_of(&bc::SetPacketService {
+            packet_service_action: bc::PacketServiceAction::ATTACH
+        })
+        .await,
+        Status::NOT_REGISTERED
+    );
+    assert_eq!(
+        host.status_of(&connect(0, "internet")).await,
+        Status::NOT_REGISTERED
+    );
+    // Manual selection of a forbidden network is denied too; of an unseen one, not visible.
+    let manual = |id: &str| bc::SetRegistrationState {
+        provider_id: id.into(),
+        register_action: bc::RegisterAction::MANUAL,
+        data_class: bc::DataClass::NONE,
+    };
+    assert_eq!(host.status_of(&manual("00102")).await, Status::FAILURE);
+    assert_eq!(
+        host.status_of(&manual("99999")).await,
+        Status::PROVIDER_NOT_VISIBLE
+    );
+    let reg = host.call(&manual("00101")).await;
+    assert_eq!(reg.register_state, RegisterState::HOME);
+    assert_eq!(reg.register_mode, bc::RegisterMode::MANUAL);
+    handle.stop().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn signal_is_reported_every_interval_once_set() {
+    let (mut host, handle) = start(scenario(""));
+    host.open().await;
+    let t0 = tokio::time::Instant::now();
+    host.call(&bc::SetSignalState {
+        signal_strength_interval: 10,
+        rssi_threshold: 0,
+        error_rate_threshold: 0,
+    })
+    .await;
+    let mut at = Vec::new();
+    for _ in 0..3 {
+        let Message::IndicateStatus(i) = host.message().await else {
+            panic!()
+        };
+        assert_eq!(i.cid, bc::cid::SIGNAL_STATE);
+        at.push(t0.elapsed().as_secs());
+    }
+    assert_eq!(at, [10, 20, 30]);
+    // Interval 0 stops the reports.
+    host.call(&bc::SetSignalState::default()).await;
+    assert!(matches!(host.piece().await, Got::Nothing));
     handle.stop().await.unwrap();
 }

@@ -11,7 +11,8 @@
 //! * [`message`] — the nine control messages;
 //! * [`framer`] and [`fragment`] — stream framing and (de)fragmentation;
 //! * [`services`] — typed payloads, one module per device service;
-//! * [`session`] — transactions, deadlines, open state, indications.
+//! * [`session`] — transactions, deadlines, open state, indications;
+//! * [`ntb`] — NCM transfer blocks of the data interface (NTB16/NTB32).
 
 #![cfg_attr(
     not(test),
@@ -25,12 +26,16 @@ mod macros;
 pub mod error;
 pub mod fragment;
 pub mod framer;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hex;
 pub mod message;
+pub mod ntb;
 pub mod personal;
 pub mod services;
 pub mod session;
 pub mod status;
+pub mod tlv;
 pub mod uuid;
 pub mod wire;
 

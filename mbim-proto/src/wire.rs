@@ -237,7 +237,13 @@ pub fn utf16_to_string(field: &'static str, bytes: &[u8]) -> Result<String, nom:
         )));
     }
     let mut s = String::with_capacity(bytes.len() / 2);
-    let units = bytes
+    // Fast path: most MBIM strings (operator ids, names, APNs) are ASCII.
+    let ascii = bytes
+        .chunks_exact(2)
+        .take_while(|c| c[1] == 0 && c[0] < 0x80)
+        .count();
+    s.extend(bytes[..ascii * 2].iter().step_by(2).map(|b| *b as char));
+    let units = bytes[ascii * 2..]
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]));
     for c in char::decode_utf16(units) {

@@ -1,13 +1,12 @@
 //! Round-trip properties for every typed payload: decode(encode(x)) == x,
-//! for every (service, CID, kind) in the payload tables, and the same through
+//! for every (service, CID, kind) in the payload tables, in every MBIMEx
+//! version layout (decoded under the version that defines it), and the same through
 //! a whole COMMAND / COMMAND_DONE / INDICATE_STATUS message, fragmented at a
 //! small transfer size and reassembled.
 
 use mbim_proto::fragment::{Reassembled, Reassembler, fragment};
-use mbim_proto::services::{Kind, all_keys, arbitrary_payload, decode_payload};
-use mbim_proto::{
-    Command, CommandDone, CommandType, ExtendedVersion, IndicateStatus, Message, Status,
-};
+use mbim_proto::services::{Kind, all_versioned_keys, arbitrary_payload_version, decode_payload};
+use mbim_proto::{Command, CommandDone, CommandType, IndicateStatus, Message, Status};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::borrow::Cow;
@@ -45,15 +44,15 @@ fn wrap(service: mbim_proto::Uuid, cid: u32, kind: Kind, info: Vec<u8>) -> Messa
 
 #[test]
 fn every_payload_round_trips() {
-    let keys = all_keys();
+    let keys = all_versioned_keys();
     assert!(
         keys.len() >= 60,
         "payload tables unexpectedly small: {}",
         keys.len()
     );
-    for (service, cid, kind) in keys {
-        let strat = arbitrary_payload(&service, cid, kind)
-            .unwrap_or_else(|| panic!("no strategy for {service} {cid} {kind:?}"));
+    for (service, cid, kind, version) in keys {
+        let strat = arbitrary_payload_version(&service, cid, kind, version)
+            .unwrap_or_else(|| panic!("no strategy for {service} {cid} {kind:?} {version}"));
         let mut runner = TestRunner::new(Config {
             cases: 64,
             failure_persistence: None,
@@ -65,10 +64,9 @@ fn every_payload_round_trips() {
                 value
                     .encode(&mut info)
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
-                let back = decode_payload(&service, cid, kind, ExtendedVersion::V1, &info)
-                    .map_err(|e| {
-                        TestCaseError::fail(format!("{service} cid {cid} {kind:?}: {e}"))
-                    })?;
+                let back = decode_payload(&service, cid, kind, version, &info).map_err(|e| {
+                    TestCaseError::fail(format!("{service} cid {cid} {kind:?} {version}: {e}"))
+                })?;
                 prop_assert_eq!(&back, &value);
 
                 // Through a whole message, fragmented at 64 bytes and reassembled.
@@ -86,6 +84,6 @@ fn every_payload_round_trips() {
                 prop_assert_eq!(m.payload().unwrap().2, &info[..]);
                 Ok(())
             })
-            .unwrap_or_else(|e| panic!("{service} cid {cid} {kind:?}: {e}"));
+            .unwrap_or_else(|e| panic!("{service} cid {cid} {kind:?} {version}: {e}"));
     }
 }

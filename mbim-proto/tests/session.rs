@@ -950,6 +950,60 @@ fn ms_bce_version_response_negotiates_the_extended_version() {
     assert_eq!(s.version(), ExtendedVersion::V1);
 }
 
+#[test]
+fn typed_version_request_negotiates_4_0_and_payloads_then_use_the_3_0_layouts() {
+    use mbim_proto::services::ms_basic_connect_extensions::Version;
+    use mbim_proto::services::{Decoded, Kind, Payload, Request, decode_payload};
+    let t0 = Instant::now();
+    let mut s = open_session(t0, SessionConfig::default());
+    let q = Version::host(ExtendedVersion::V4);
+    let tid = s
+        .command(
+            t0,
+            <Version as Request>::SERVICE,
+            <Version as Request>::CID,
+            <Version as Request>::COMMAND_TYPE,
+            &q.to_bytes().unwrap(),
+            CMD_TIMEOUT,
+        )
+        .unwrap();
+    let agreed = Version::host(ExtendedVersion::V4).to_bytes().unwrap();
+    s.handle_bytes(
+        t0,
+        &command_done(
+            tid,
+            u::MS_BASIC_CONNECT_EXTENSIONS,
+            15,
+            Status::SUCCESS,
+            &agreed,
+        ),
+    );
+    let ev = events(&mut s);
+    assert_eq!(ev[0], Event::VersionNegotiated(ExtendedVersion::V4));
+    assert_eq!(s.version(), ExtendedVersion::V4);
+    // The typed response decodes to the same agreement.
+    let Event::CommandDone {
+        information_buffer, ..
+    } = &ev[1]
+    else {
+        panic!("{:?}", ev[1]);
+    };
+    assert_eq!(
+        Version::decode(information_buffer).unwrap().extended(),
+        ExtendedVersion::V4
+    );
+    // Under the agreed 4.0, a CONNECT query is the 3.0 one (just SessionId).
+    let d = decode_payload(
+        &u::BASIC_CONNECT,
+        12,
+        Kind::Query,
+        s.version(),
+        &[1, 0, 0, 0],
+    )
+    .unwrap();
+    assert!(matches!(d, Decoded::BasicConnectV3(_)), "{d:?}");
+}
+
 // ---------------------------------------------------------------------------
 // Deadlines
 // ---------------------------------------------------------------------------

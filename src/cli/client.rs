@@ -1,6 +1,7 @@
 //! `mbcli` daemon mode: talk to mbimd (or any ModemManager1 service) over
 //! D-Bus: `list`, `show`, `enable`, `disable`, `pin`, `scan`, `connect`,
-//! `disconnect`, `sms`, `ussd`, `signal`, `watch`. Human tables by default,
+//! `disconnect`, `ussd`, `signal`, `watch`, and `sms list/read/send/delete`
+//! (flattened into `mbcli sms`, see `cli::sms`). Human tables by default,
 //! `--json` for scripts; a spinner on stderr during scan and connect when it
 //! is a terminal. It only uses the public API (`dbus_interfaces` proxies), so
 //! it works against ModemManager too.
@@ -81,11 +82,6 @@ pub enum ClientCommand {
     },
     /// Disconnect every bearer.
     Disconnect(ClientArgs),
-    /// SMS messages.
-    Sms {
-        #[command(subcommand)]
-        cmd: SmsCommand,
-    },
     /// Send a USSD request (e.g. `*100#`) and print the reply.
     Ussd {
         #[command(flatten)]
@@ -104,9 +100,9 @@ pub enum ClientCommand {
     },
 }
 
-/// `mbcli sms ...`.
+/// `mbcli sms list/read/send/delete` (flattened into `mbcli sms`).
 #[derive(Subcommand, Debug)]
-pub enum SmsCommand {
+pub enum SmsDaemonCommand {
     /// List messages.
     List(ClientArgs),
     /// Show one message (index or path).
@@ -130,6 +126,14 @@ pub enum SmsCommand {
         c: ClientArgs,
         sms: String,
     },
+}
+
+/// Run `mbcli sms list/read/send/delete`.
+pub fn run_sms(cmd: SmsDaemonCommand) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(sms(cmd))
 }
 
 /// Run a daemon-mode command.
@@ -346,7 +350,6 @@ async fn dispatch(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
             connect_cmd(&c, d).await
         }
         ClientCommand::Disconnect(c) => disconnect(&c).await,
-        ClientCommand::Sms { cmd } => sms(cmd).await,
         ClientCommand::Ussd { c, command } => ussd(&c, &command).await,
         ClientCommand::Signal(c) => signal(&c).await,
         ClientCommand::Watch { c, count } => watch(&c, count).await,
@@ -619,9 +622,9 @@ async fn sms_props(conn: &Connection, path: &str) -> anyhow::Result<Dict> {
     Ok(p.get_all(iface).await?.into_iter().collect())
 }
 
-async fn sms(cmd: SmsCommand) -> anyhow::Result<ExitCode> {
+async fn sms(cmd: SmsDaemonCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        SmsCommand::List(c) => {
+        SmsDaemonCommand::List(c) => {
             let conn = connect(&c).await?;
             let (_, ifs) = pick(&conn, c.modem.as_deref()).await?;
             let Some(msg) = ifs.get(IFACE_MESSAGING) else {
@@ -662,7 +665,7 @@ async fn sms(cmd: SmsCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        SmsCommand::Read { c, sms } => {
+        SmsDaemonCommand::Read { c, sms } => {
             let conn = connect(&c).await?;
             let d = sms_props(&conn, &sms_path(&sms)).await?;
             if c.json {
@@ -673,7 +676,7 @@ async fn sms(cmd: SmsCommand) -> anyhow::Result<ExitCode> {
                 println!("      text: {}", s(Some(&d), "Text"));
             }
         }
-        SmsCommand::Send { c, number, text } => {
+        SmsDaemonCommand::Send { c, number, text } => {
             let conn = connect(&c).await?;
             let path = modem_path(&conn, &c).await?;
             let m = MessagingProxy::builder(&conn).path(path).build().await?;
@@ -685,7 +688,7 @@ async fn sms(cmd: SmsCommand) -> anyhow::Result<ExitCode> {
             sp.send().await.map_err(method_error)?;
             println!("sent: {}", p.as_str());
         }
-        SmsCommand::Delete { c, sms } => {
+        SmsDaemonCommand::Delete { c, sms } => {
             let conn = connect(&c).await?;
             let path = modem_path(&conn, &c).await?;
             let m = MessagingProxy::builder(&conn).path(path).build().await?;

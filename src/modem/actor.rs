@@ -17,7 +17,8 @@ use super::error::RequestError;
 use super::state::{Link, ModemEvent, ModemState};
 use crate::transport::Transport;
 use mbim_proto::services::basic_connect::{self as bc, DeviceServicesInfo};
-use mbim_proto::services::{ExtendedVersion, Payload};
+use mbim_proto::services::ms_basic_connect_extensions as ms_bce;
+use mbim_proto::services::{ExtendedVersion, Payload, Request};
 use mbim_proto::session::{Event, OpenState, SessionError, TransactionFailure};
 use mbim_proto::{CommandType, ProtocolErrorCode, Session, SessionConfig, Status, Uuid, uuid};
 use std::collections::HashMap;
@@ -106,9 +107,13 @@ pub(crate) struct ModemActor<T: Transport> {
     rx: mpsc::Receiver<ModemCommand>,
     state: watch::Sender<ModemState>,
     events: broadcast::Sender<ModemEvent>,
-    waiting: HashMap<u32, oneshot::Sender<Result<Vec<u8>, RequestError>>>,
+    /// Requests sent and awaiting their response, kept whole so that one the
+    /// device refused with NOT_OPENED (never executed) can be sent again.
+    waiting: HashMap<u32, (RawRequest, bool)>,
     /// Requests that arrived while the function was not ready.
     deferred: Vec<(RawRequest, Instant)>,
+    /// Requests refused with NOT_OPENED, re-sent (once) when ready again.
+    deferred_retry: Vec<(RawRequest, Instant)>,
     consecutive_timeouts: u32,
     open_attempts: u32,
     bringup: Bringup,
@@ -145,6 +150,7 @@ impl<T: Transport> ModemActor<T> {
             events,
             waiting: HashMap::new(),
             deferred: Vec::new(),
+            deferred_retry: Vec::new(),
             consecutive_timeouts: 0,
             open_attempts: 0,
             bringup: Bringup::Idle,
@@ -212,7 +218,12 @@ impl<T: Transport> ModemActor<T> {
 
     fn next_deadline(&self) -> Option<Instant> {
         let s = self.session.poll_timeout().map(Instant::from_std);
-        let d = self.deferred.iter().map(|(_, d)| *d).min();
+        let d = self
+            .deferred
+            .iter()
+            .chain(&self.deferred_retry)
+            .map(|(_, d)| *d)
+            .min();
         [s, d].into_iter().flatten().min()
     }
 
@@ -236,10 +247,10 @@ impl<T: Transport> ModemActor<T> {
             ActorExit::OpenFailed => RequestError::NotOpen,
             ActorExit::DeviceGone(_) => RequestError::ModemGone,
         };
-        for (_, tx) in self.waiting.drain() {
-            let _ = tx.send(Err(gone.clone()));
+        for (_, (r, _)) in self.waiting.drain() {
+            let _ = r.reply.send(Err(gone.clone()));
         }
-        for (r, _) in self.deferred.drain(..) {
+        for (r, _) in self.deferred.drain(..).chain(self.deferred_retry.drain(..)) {
             let _ = r.reply.send(Err(gone.clone()));
         }
         self.set_link(Link::Gone);
@@ -269,6 +280,10 @@ impl<T: Transport> ModemActor<T> {
     }
 
     fn send_request(&mut self, r: RawRequest) {
+        self.send_request_retry(r, false);
+    }
+
+    fn send_request_retry(&mut self, r: RawRequest, retried: bool) {
         if uuid::canonical(r.service) == uuid::BASIC_CONNECT
             && r.cid == bc::cid::DEVICE_SERVICE_SUBSCRIBE_LIST
             && r.command_type == CommandType::SET
@@ -284,7 +299,7 @@ impl<T: Transport> ModemActor<T> {
             r.timeout,
         ) {
             Ok(tid) => {
-                self.waiting.insert(tid, r.reply);
+                self.waiting.insert(tid, (r, retried));
             }
             Err(SessionError::Encode(e)) => {
                 let _ = r.reply.send(Err(RequestError::Encode(e)));
@@ -297,6 +312,12 @@ impl<T: Transport> ModemActor<T> {
 
     fn expire_deferred(&mut self) {
         let now = Instant::now();
+        let (gone, keep): (Vec<_>, Vec<_>) =
+            self.deferred_retry.drain(..).partition(|(_, d)| *d <= now);
+        self.deferred_retry = keep;
+        for (r, _) in gone {
+            let _ = r.reply.send(Err(RequestError::Reset));
+        }
         let (expired, keep): (Vec<_>, Vec<_>) =
             self.deferred.drain(..).partition(|(_, d)| *d <= now);
         self.deferred = keep;
@@ -311,6 +332,9 @@ impl<T: Transport> ModemActor<T> {
     }
 
     fn release_deferred(&mut self) {
+        for (r, _) in std::mem::take(&mut self.deferred_retry) {
+            self.send_request_retry(r, true);
+        }
         for (r, _) in std::mem::take(&mut self.deferred) {
             self.send_request(r);
         }
@@ -358,19 +382,19 @@ impl<T: Transport> ModemActor<T> {
                         d.device_services.iter().any(|s| {
                             uuid::canonical(s.device_service_id)
                                 == uuid::MS_BASIC_CONNECT_EXTENSIONS
-                                && s.cids.contains(&15)
+                                && s.cids.contains(&ms_bce::cid::VERSION)
                         })
                     });
                 if offers_version {
-                    let mut q = Vec::with_capacity(4);
-                    q.extend_from_slice(&0x0100u16.to_le_bytes());
-                    q.extend_from_slice(&self.config.mbimex.0.to_le_bytes());
-                    if let Some(t) = self.internal(
-                        uuid::MS_BASIC_CONNECT_EXTENSIONS,
-                        15,
-                        CommandType::QUERY,
-                        &q,
-                    ) {
+                    let q = ms_bce::Version::host(self.config.mbimex);
+                    if let Ok(q) = q.to_bytes()
+                        && let Some(t) = self.internal(
+                            <ms_bce::Version as Request>::SERVICE,
+                            <ms_bce::Version as Request>::CID,
+                            <ms_bce::Version as Request>::COMMAND_TYPE,
+                            &q,
+                        )
+                    {
                         self.bringup = Bringup::Version(t);
                         return;
                     }
@@ -418,8 +442,8 @@ impl<T: Transport> ModemActor<T> {
     }
 
     fn reply(&mut self, tid: u32, r: Result<Vec<u8>, RequestError>) {
-        if let Some(tx) = self.waiting.remove(&tid) {
-            let _ = tx.send(r);
+        if let Some((req, _)) = self.waiting.remove(&tid) {
+            let _ = req.reply.send(r);
         }
     }
 
@@ -486,7 +510,8 @@ impl<T: Transport> ModemActor<T> {
                 } => {
                     if uuid::canonical(service) == uuid::BASIC_CONNECT
                         && cid == bc::cid::SUBSCRIBER_READY_STATUS
-                        && let Ok(sub) = bc::SubscriberReadyInfo::decode(&information_buffer)
+                        && let Some(sub) =
+                            subscriber_ready(&information_buffer, self.session.version())
                     {
                         use mbim_proto::personal::Personal;
                         info!(
@@ -516,9 +541,20 @@ impl<T: Transport> ModemActor<T> {
                 } => {
                     warn!(%code, transaction_id, "FUNCTION_ERROR from the modem");
                     if code == ProtocolErrorCode::NOT_OPENED {
-                        // The session already aborted everything pending; the
-                        // TransactionFailed(Aborted) events map to Reset.
-                        self.reply(transaction_id, Err(RequestError::Reset));
+                        // The session already aborted everything else pending
+                        // (their fate is unknown: TransactionFailed(Aborted) →
+                        // Reset). This request was refused, not executed, so
+                        // it is sent once more after the reopen.
+                        match self.waiting.remove(&transaction_id) {
+                            Some((req, false)) if !req.reply.is_closed() => {
+                                let deadline = Instant::now() + req.timeout;
+                                self.deferred_retry.push((req, deadline));
+                            }
+                            Some((req, _)) => {
+                                let _ = req.reply.send(Err(RequestError::Reset));
+                            }
+                            None => {}
+                        }
                         self.reopen();
                     } else {
                         self.reply(transaction_id, Err(RequestError::Function(code)));
@@ -593,5 +629,21 @@ impl<T: Transport> ModemActor<T> {
             }
         }
         None
+    }
+}
+
+/// A SUBSCRIBER_READY_STATUS payload in the negotiated layout, as 1.0 fields.
+fn subscriber_ready(info: &[u8], version: ExtendedVersion) -> Option<bc::SubscriberReadyInfo> {
+    use mbim_proto::services::{Decoded, Kind, basic_connect_v3 as v3, decode_payload};
+    match decode_payload(
+        &uuid::BASIC_CONNECT,
+        bc::cid::SUBSCRIBER_READY_STATUS,
+        Kind::Indication,
+        version,
+        info,
+    ) {
+        Ok(Decoded::BasicConnect(bc::Any::SubscriberReadyInfo(x))) => Some(x),
+        Ok(Decoded::BasicConnectV3(v3::Any::SubscriberReadyInfoV3(x))) => Some(x.into()),
+        _ => None,
     }
 }

@@ -3,12 +3,12 @@
 //! response and indication it understands, so D-Bus getters read the cache and
 //! never talk to the device (as ModemManager's caches do).
 
+use mbim_proto::services::ExtendedVersion;
 use mbim_proto::services::basic_connect::{
     self as bc, ConnectInfo, DeviceCapsInfo, DeviceServicesInfo, IpConfigurationInfo,
     PacketServiceInfo, PinInfo, RadioStateInfo, RegistrationStateInfo, SignalStateInfo,
     SubscriberReadyInfo,
 };
-use mbim_proto::services::{ExtendedVersion, Payload};
 use mbim_proto::{Uuid, uuid};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -69,45 +69,55 @@ impl ModemState {
 
     /// Update from a response or indication payload; unknown or undecodable
     /// payloads are ignored here (the requester sees the decode error).
+    /// Payloads are read with the layout of the negotiated MBIMEx version and
+    /// cached in their MBIM 1.0 form (fields added by 2.0/3.0 are dropped).
     pub fn apply(&mut self, service: &Uuid, cid: u32, info: &[u8]) {
+        use mbim_proto::services::{
+            Decoded, Kind, basic_connect_v2 as v2, basic_connect_v3 as v3, decode_payload,
+        };
         if uuid::canonical(*service) != uuid::BASIC_CONNECT {
             return;
         }
-        // MBIMEx v2/v3 change some of these layouts; until those decoders
-        // exist only the v1 layouts are cached.
-        let v1 = self.version <= ExtendedVersion::V1;
-        match cid {
-            bc::cid::DEVICE_CAPS => self.device_caps = DeviceCapsInfo::decode(info).ok(),
-            bc::cid::DEVICE_SERVICES => {
-                self.device_services = DeviceServicesInfo::decode(info).ok()
-            }
-            bc::cid::SUBSCRIBER_READY_STATUS if self.version < ExtendedVersion::V3 => {
-                self.subscriber = SubscriberReadyInfo::decode(info).ok()
-            }
-            bc::cid::RADIO_STATE => self.radio = RadioStateInfo::decode(info).ok(),
-            bc::cid::PIN => self.pin = PinInfo::decode(info).ok(),
-            bc::cid::REGISTER_STATE if v1 => {
-                self.registration = RegistrationStateInfo::decode(info).ok()
-            }
-            bc::cid::PACKET_SERVICE if v1 => {
-                self.packet_service = PacketServiceInfo::decode(info).ok()
-            }
-            bc::cid::SIGNAL_STATE if v1 => self.signal = SignalStateInfo::decode(info).ok(),
-            bc::cid::CONNECT if self.version < ExtendedVersion::V3 => {
-                if let Ok(c) = ConnectInfo::decode(info) {
-                    if c.activation_state == bc::ActivationState::DEACTIVATED {
-                        self.ip_configurations.remove(&c.session_id);
-                    }
-                    self.connections.insert(c.session_id, c);
-                }
-            }
-            bc::cid::IP_CONFIGURATION => {
-                if let Ok(ip) = IpConfigurationInfo::decode(info) {
+        // Responses and indications share their layouts.
+        let Ok(d) = decode_payload(service, cid, Kind::Response, self.version, info) else {
+            return;
+        };
+        match d {
+            Decoded::BasicConnect(p) => match p {
+                bc::Any::DeviceCapsInfo(x) => self.device_caps = Some(x),
+                bc::Any::DeviceServicesInfo(x) => self.device_services = Some(x),
+                bc::Any::SubscriberReadyInfo(x) => self.subscriber = Some(x),
+                bc::Any::RadioStateInfo(x) => self.radio = Some(x),
+                bc::Any::PinInfo(x) => self.pin = Some(x),
+                bc::Any::RegistrationStateInfo(x) => self.registration = Some(x),
+                bc::Any::PacketServiceInfo(x) => self.packet_service = Some(x),
+                bc::Any::SignalStateInfo(x) => self.signal = Some(x),
+                bc::Any::ConnectInfo(x) => self.connection(x),
+                bc::Any::IpConfigurationInfo(ip) => {
                     self.ip_configurations.insert(ip.session_id, ip);
                 }
-            }
+                _ => {}
+            },
+            Decoded::BasicConnectV2(p) => match p {
+                v2::Any::RegistrationStateInfoV2(x) => self.registration = Some(x.into()),
+                v2::Any::PacketServiceInfoV2(x) => self.packet_service = Some(x.into()),
+                v2::Any::SignalStateInfoV2(x) => self.signal = Some(x.into()),
+            },
+            Decoded::BasicConnectV3(p) => match p {
+                v3::Any::SubscriberReadyInfoV3(x) => self.subscriber = Some(x.into()),
+                v3::Any::PacketServiceInfoV3(x) => self.packet_service = Some(x.into()),
+                v3::Any::ConnectInfoV3(x) => self.connection(x.into()),
+                _ => {}
+            },
             _ => {}
         }
+    }
+
+    fn connection(&mut self, c: ConnectInfo) {
+        if c.activation_state == bc::ActivationState::DEACTIVATED {
+            self.ip_configurations.remove(&c.session_id);
+        }
+        self.connections.insert(c.session_id, c);
     }
 }
 
@@ -126,4 +136,49 @@ pub enum ModemEvent {
         cid: u32,
         information_buffer: Arc<Vec<u8>>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mbim_proto::services::Payload;
+    use mbim_proto::services::basic_connect_v2::RegistrationStateInfoV2;
+    use mbim_proto::services::basic_connect_v3::{ConnectInfoV3, SubscriberReadyInfoV3};
+
+    #[test]
+    fn payloads_are_read_in_the_negotiated_layout_and_cached_as_1_0() {
+        let mut st = ModemState {
+            version: ExtendedVersion::V3,
+            ..ModemState::default()
+        };
+        let sub = SubscriberReadyInfoV3 {
+            ready_state: bc::SubscriberReadyState::INITIALIZED,
+            subscriber_id: "001010123456789".into(),
+            ..SubscriberReadyInfoV3::default()
+        };
+        st.apply(&uuid::BASIC_CONNECT, 2, &sub.to_bytes().unwrap());
+        let cached = st.subscriber.clone().unwrap();
+        assert_eq!(cached.subscriber_id, "001010123456789");
+        assert_eq!(cached.ready_state, bc::SubscriberReadyState::INITIALIZED);
+        // REGISTER_STATE keeps its 2.0 layout under 3.0.
+        let reg = RegistrationStateInfoV2 {
+            register_state: bc::RegisterState::HOME,
+            provider_name: "Op".into(),
+            preferred_data_classes: bc::DataClass::NR5G_SA,
+            ..RegistrationStateInfoV2::default()
+        };
+        st.apply(&uuid::BASIC_CONNECT, 9, &reg.to_bytes().unwrap());
+        assert_eq!(st.registration.as_ref().unwrap().provider_name, "Op");
+        let c = ConnectInfoV3 {
+            session_id: 3,
+            activation_state: bc::ActivationState::ACTIVATED,
+            access_string: "internet".into(),
+            ..ConnectInfoV3::default()
+        };
+        st.apply(&uuid::BASIC_CONNECT, 12, &c.to_bytes().unwrap());
+        assert_eq!(
+            st.connections[&3].activation_state,
+            bc::ActivationState::ACTIVATED
+        );
+    }
 }

@@ -17,10 +17,12 @@ use mbim_proto::framer::Framer;
 use mbim_proto::message::{CommandDone, IndicateStatus};
 use mbim_proto::services::Payload;
 use mbim_proto::services::basic_connect::{
-    DeviceServiceElement, DeviceServiceSubscribeList, DeviceServicesInfo, cid,
+    DataClass, DeviceServiceElement, DeviceServiceSubscribeList, DeviceServicesInfo,
+    RegistrationStateInfo, cid,
 };
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT, MS_BASIC_CONNECT_EXTENSIONS};
 use mbim_proto::wire::Uuid;
+use mbim_proto::wire::Writer;
 use mbim_proto::{CommandType, Message, ProtocolErrorCode, Status};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -164,14 +166,14 @@ impl Device {
     }
 
     /// Add a fault rule at run time.
-    pub fn inject(&mut self, now: Instant, rule: FaultRule) {
+    pub fn inject(&mut self, rule: FaultRule) {
         self.rules.push(ActiveRule {
             rule,
             seen: 0,
             fired: 0,
             scheduled: false,
         });
-        self.arm_time_rules(now);
+        self.arm_time_rules();
     }
 
     /// Make something happen now (an SMS arrives, the signal drops, ...).
@@ -244,7 +246,7 @@ impl Device {
             };
             match t {
                 DeviceTimer::Release(items) => self.out.extend(items),
-                DeviceTimer::Rule(i) => self.fire_time_rule(now, i),
+                DeviceTimer::Rule(i) => self.fire_time_rule(i),
             }
             if self.unplugged {
                 return;
@@ -300,7 +302,7 @@ impl Device {
                 transaction_id,
                 max_control_transfer,
             } => {
-                let fault = self.match_rule(now, "open", None, transaction_id);
+                let fault = self.match_rule("open", None, transaction_id);
                 if self.device_fault(&fault) {
                     return;
                 }
@@ -313,7 +315,7 @@ impl Device {
                     self.epoch = Some(now);
                     self.modem.start(now);
                 }
-                self.arm_time_rules(now);
+                self.arm_time_rules();
                 self.event(DeviceEvent::Opened {
                     transaction_id,
                     max_control_transfer,
@@ -325,7 +327,7 @@ impl Device {
                 self.send_with_fault(now, &done, fault, transaction_id);
             }
             Message::Close { transaction_id } => {
-                let fault = self.match_rule(now, "close", None, transaction_id);
+                let fault = self.match_rule("close", None, transaction_id);
                 if self.device_fault(&fault) {
                     return;
                 }
@@ -369,7 +371,7 @@ impl Device {
                 let service = uuids::canonical(c.service);
                 let name =
                     uuids::name(&service).map_or_else(|| service.to_string(), str::to_string);
-                let fault = self.match_rule(now, &name, Some(c.cid), tid);
+                let fault = self.match_rule(&name, Some(c.cid), tid);
                 if self.device_fault(&fault) {
                     return;
                 }
@@ -467,7 +469,7 @@ impl Device {
             });
         }
         DeviceServicesInfo {
-            max_dss_sessions: 0,
+            max_dss_sessions: super::dss::MAX_DSS_SESSIONS,
             device_services,
         }
     }
@@ -505,7 +507,7 @@ impl Device {
         fault: Option<Fault>,
     ) {
         if self.version >= 0x0200 && service == BASIC_CONNECT && reply.status == Status::SUCCESS {
-            mbimex_v2_tail(c, &mut reply.payload);
+            reply.payload = self.mbimex_v2(c, reply.payload);
         }
         let msg = Message::CommandDone(CommandDone {
             transaction_id: tid,
@@ -599,7 +601,7 @@ impl Device {
         }
         let mut payload = n.payload;
         if self.version >= 0x0200 && n.service == BASIC_CONNECT {
-            mbimex_v2_tail(n.cid, &mut payload);
+            payload = self.mbimex_v2(n.cid, payload);
         }
         self.send_message(&Message::IndicateStatus(IndicateStatus {
             transaction_id: 0,
@@ -610,13 +612,7 @@ impl Device {
     }
 
     /// Find the rule a command (or OPEN/CLOSE, by pseudo-service name) fires.
-    fn match_rule(
-        &mut self,
-        _now: Instant,
-        service: &str,
-        c: Option<u32>,
-        tid: u32,
-    ) -> Option<Fault> {
+    fn match_rule(&mut self, service: &str, c: Option<u32>, tid: u32) -> Option<Fault> {
         for r in &mut self.rules {
             let t = &r.rule.trigger;
             if t.at.is_some() || r.fired >= r.rule.count {
@@ -647,7 +643,7 @@ impl Device {
         None
     }
 
-    fn arm_time_rules(&mut self, _now: Instant) {
+    fn arm_time_rules(&mut self) {
         let Some(epoch) = self.epoch else {
             return;
         };
@@ -664,7 +660,7 @@ impl Device {
         }
     }
 
-    fn fire_time_rule(&mut self, now: Instant, i: usize) {
+    fn fire_time_rule(&mut self, i: usize) {
         let Some(r) = self.rules.get_mut(i) else {
             return;
         };
@@ -683,7 +679,6 @@ impl Device {
             Fault::Garbage { bytes } => self.out.push_back(Transmit::Bytes(bytes)),
             // A response fault at a time: arm it for the next command.
             other => {
-                let _ = now;
                 self.rules.push(ActiveRule {
                     rule: FaultRule::on_command(other, None, None),
                     seen: 0,
@@ -712,23 +707,52 @@ impl Device {
     }
 }
 
-/// Extend a Basic Connect payload from the MBIM 1.0 layout to the MBIMEx 2.0
-/// one where that is a plain append (MBIMEx 2.0 PACKET_SERVICE and SIGNAL_STATE).
-/// TODO(extensions codec): REGISTER_STATE v2 inserts PreferredDataClasses
-/// before its strings; it stays in the 1.0 layout until mbim_proto has the
-/// v2 payload types, which should then replace this function.
-fn mbimex_v2_tail(c: u32, payload: &mut Vec<u8>) {
-    match c {
-        // MBIM_PACKET_SERVICE_INFO_V2: HighestAvailableDataClass becomes
-        // CurrentDataClass in place; FrequencyRange (u32) follows.
-        cid::PACKET_SERVICE => payload.extend_from_slice(&0u32.to_le_bytes()),
-        // MBIM_SIGNAL_STATE_INFO_V2: an OL pair to an empty RSRP/SNR list
-        // (count 0) after the five u32 of the 1.0 layout.
-        cid::SIGNAL_STATE if payload.len() == 20 => {
-            payload.extend_from_slice(&28u32.to_le_bytes());
-            payload.extend_from_slice(&4u32.to_le_bytes());
-            payload.extend_from_slice(&0u32.to_le_bytes());
+/// MBIMEx 2.0 layouts of the Basic Connect payloads that changed
+/// (mbim-and-libmbim.md §3.1), built from the 1.0 payload with mbim_proto's
+/// public types and `Writer`.
+/// TODO(extensions codec): replace with the typed v2 payloads once
+/// mbim_proto has them.
+impl Device {
+    fn mbimex_v2(&self, c: u32, mut payload: Vec<u8>) -> Vec<u8> {
+        match c {
+            // MBIM_REGISTRATION_STATE_INFO_V2: PreferredDataClasses (u32)
+            // after RegistrationFlag, so the strings move back by 4 bytes.
+            cid::REGISTER_STATE => {
+                let preferred = self.modem.scenario().device.data_class;
+                registration_v2(&payload, preferred).unwrap_or(payload)
+            }
+            // MBIM_PACKET_SERVICE_INFO_V2: HighestAvailableDataClass becomes
+            // CurrentDataClass in place; FrequencyRange (u32, 0 = unknown) follows.
+            cid::PACKET_SERVICE => {
+                payload.extend_from_slice(&0u32.to_le_bytes());
+                payload
+            }
+            // MBIM_SIGNAL_STATE_INFO_V2: an OL pair to an empty RSRP/SNR list
+            // (count 0) after the five u32 of the 1.0 layout.
+            cid::SIGNAL_STATE if payload.len() == 20 => {
+                for v in [28u32, 4, 0] {
+                    payload.extend_from_slice(&v.to_le_bytes());
+                }
+                payload
+            }
+            _ => payload,
         }
-        _ => {}
     }
+}
+
+fn registration_v2(v1: &[u8], preferred: DataClass) -> Option<Vec<u8>> {
+    let r = RegistrationStateInfo::decode(v1).ok()?;
+    let mut out = Vec::new();
+    let mut w = Writer::new(&mut out, 52);
+    w.u32(r.nw_error.0);
+    w.u32(r.register_state.0);
+    w.u32(r.register_mode.0);
+    w.u32(r.available_data_classes.0);
+    w.u32(r.current_cellular_class.0);
+    w.string("ProviderId", &r.provider_id, None).ok()?;
+    w.string("ProviderName", &r.provider_name, None).ok()?;
+    w.string("RoamingText", &r.roaming_text, None).ok()?;
+    w.u32(r.registration_flag.0);
+    w.u32(preferred.0);
+    Some(out)
 }

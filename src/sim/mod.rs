@@ -2,7 +2,8 @@
 //! hardware.
 //!
 //! * [`scenario`] — the TOML description of a modem, with a built-in default;
-//! * [`modem`] — radio, SIM and network state, and the CID handlers;
+//! * [`modem`] — radio, SIM and network state, and the Basic Connect
+//!   handlers (SMS, USSD, Auth and DSS in private sibling modules);
 //! * [`device`] — the sans-I/O MBIM function (open state, framing,
 //!   fragmentation, subscribe list, indications, fault injection);
 //! * [`fault`] — what can be made to go wrong, and when;
@@ -12,12 +13,16 @@
 //! Everything MBIM goes through `mbim_proto`'s public API; the simulator
 //! holds no codec of its own.
 
+mod auth;
 pub mod device;
+mod dss;
 pub mod fault;
 pub mod modem;
 pub mod pty;
 pub mod runner;
 pub mod scenario;
+mod sms;
+mod ussd;
 
 pub use device::{Device, DeviceEvent, Transmit};
 pub use fault::{Fault, FaultRule, Trigger};

@@ -8,12 +8,10 @@
 //! subscribe list — [`super::device::Device`] owns those. Payloads are built
 //! and parsed only with `mbim_proto::services` types.
 //!
-//! Other services hook in through [`Modem::handle`]'s service dispatch.
-//! TODO(services branch): SMS (read/send/delete/store status, arrival
-//! indications), USSD scripts, Auth AKA/AKA'/SIM and DSS connect answer
-//! NO_DEVICE_SUPPORT until their typed payloads land in `mbim_proto`; the
-//! scenario data they need (stored SMS, timeline SMS, USSD scripts) is
-//! already loaded and kept in [`Modem::sms_store`] / `scenario.ussd`.
+//! SMS, USSD, Auth and DSS live in their own modules ([`super::sms`],
+//! [`super::ussd`], [`super::auth`], [`super::dss`]) as further `impl Modem`
+//! blocks, dispatched from [`Modem::handle`]; any other service gets
+//! NO_DEVICE_SUPPORT, as from a real modem without it.
 
 use super::scenario::{ApnSpec, EventKind, Lock, Plan, Scenario};
 use mbim_proto::Status;
@@ -142,12 +140,16 @@ enum Timer {
         request: SetConnect,
     },
     Timeline(usize),
+    /// Periodic SIGNAL_STATE report of a given SET (older ones are stale).
+    SignalReport {
+        generation: u32,
+    },
 }
 
 /// The simulated modem.
 #[derive(Debug)]
 pub struct Modem {
-    scenario: Scenario,
+    pub(super) scenario: Scenario,
     sw_radio: bool,
     hw_radio: bool,
     sim: SimState,
@@ -165,6 +167,7 @@ pub struct Modem {
     rssi: u32,
     error_rate: u32,
     signal_config: SetSignalState,
+    signal_generation: u32,
     sessions: BTreeMap<u32, DataSession>,
     /// Traffic of sessions already closed (interface counters keep counting).
     closed_traffic: Counters,
@@ -181,6 +184,12 @@ pub struct Modem {
     epoch: Option<Instant>,
     completions: VecDeque<Completion>,
     notifications: VecDeque<Notification>,
+    /// SMS message reference counter (SMS SEND).
+    pub(super) sms_reference: u32,
+    /// Whether a USSD session is open (the last reply asked for more).
+    pub(super) ussd_session: bool,
+    /// Active DSS sessions: (device service, DSS session id).
+    pub(super) dss_sessions: Vec<(Uuid, u32)>,
 }
 
 impl Modem {
@@ -257,6 +266,7 @@ impl Modem {
             rssi: scenario.signal.rssi,
             error_rate: scenario.signal.error_rate,
             signal_config: SetSignalState::default(),
+            signal_generation: 0,
             sessions: BTreeMap::new(),
             closed_traffic: Counters::default(),
             contexts,
@@ -271,6 +281,9 @@ impl Modem {
             epoch: None,
             completions: VecDeque::new(),
             notifications: VecDeque::new(),
+            sms_reference: 0,
+            ussd_session: false,
+            dss_sessions: Vec::new(),
             scenario,
         };
         // At power-up a ready modem is already registered (and attached):
@@ -406,14 +419,7 @@ impl Modem {
                 }
             }
             EventKind::Sms { pdu } => {
-                let index = self.sms_store.iter().map(|s| s.index).max().unwrap_or(0) + 1;
-                self.sms_store.push(StoredSms {
-                    index,
-                    status: "new".into(),
-                    pdu: pdu.clone(),
-                });
-                // TODO(services branch): send the SMS MESSAGE_STORE_STATUS
-                // indication (new message flag + index) once sms payloads exist.
+                self.sms_arrived(pdu.clone());
             }
         }
     }
@@ -428,17 +434,32 @@ impl Modem {
         command_type: CommandType,
         buf: &[u8],
     ) -> Handled {
-        if service == BASIC_CONNECT {
-            self.basic_connect(now, transaction_id, cid, command_type, buf)
+        let set = command_type == CommandType::SET;
+        let reply = if service == BASIC_CONNECT {
+            return self.basic_connect(now, transaction_id, cid, command_type, buf);
+        } else if service == uuids::SMS {
+            self.sms(cid, set, buf)
+        } else if service == uuids::USSD {
+            self.ussd(cid, set, buf)
+        } else if service == uuids::AUTH {
+            self.auth(cid, set, buf)
+        } else if service == uuids::DSS {
+            self.dss(cid, set, buf)
         } else {
-            // TODO(services branch): dispatch SMS / USSD / AUTH / DSS here.
-            Handled::Reply(Reply::status(Status::NO_DEVICE_SUPPORT))
-        }
+            Reply::status(Status::NO_DEVICE_SUPPORT)
+        };
+        Handled::Reply(reply)
     }
 
     /// The (service, CIDs) this modem answers, for DEVICE_SERVICES.
     pub fn supported_services(&self) -> Vec<(Uuid, Vec<u32>)> {
-        vec![(BASIC_CONNECT, BASIC_CONNECT_CIDS.to_vec())]
+        vec![
+            (BASIC_CONNECT, BASIC_CONNECT_CIDS.to_vec()),
+            (uuids::SMS, super::sms::CIDS.to_vec()),
+            (uuids::USSD, super::ussd::CIDS.to_vec()),
+            (uuids::AUTH, super::auth::CIDS.to_vec()),
+            (uuids::DSS, super::dss::CIDS.to_vec()),
+        ]
     }
 
     // -----------------------------------------------------------------------
@@ -514,6 +535,15 @@ impl Modem {
             (cid::SIGNAL_STATE, true) => match SetSignalState::decode(buf) {
                 Ok(req) => {
                     self.signal_config = req;
+                    // MBIM 1.0 §10.5.11: reports at most every
+                    // SignalStrengthInterval seconds; the simulator reports
+                    // exactly that often (0 = only on change).
+                    self.signal_generation += 1;
+                    if req.signal_strength_interval > 0 {
+                        let every = Duration::from_secs(u64::from(req.signal_strength_interval));
+                        let generation = self.signal_generation;
+                        self.schedule(now + every, Timer::SignalReport { generation });
+                    }
                     Reply::ok(&self.signal_info())
                 }
                 Err(_) => invalid(),
@@ -636,7 +666,7 @@ impl Modem {
         }
     }
 
-    fn sim_gate(&self) -> Result<(), Status> {
+    pub(super) fn sim_gate(&self) -> Result<(), Status> {
         match self.sim {
             SimState::Ready => Ok(()),
             SimState::Absent => Err(Status::SIM_NOT_INSERTED),
@@ -859,7 +889,7 @@ impl Modem {
         Providers { providers }
     }
 
-    fn is_registered(&self) -> bool {
+    pub(super) fn is_registered(&self) -> bool {
         is_registered_state(self.registration.register_state)
     }
 
@@ -1431,6 +1461,15 @@ impl Modem {
                 let reply = self.activate(now, request);
                 self.complete(transaction_id, cid::CONNECT, reply);
             }
+            Timer::SignalReport { generation } => {
+                let interval = self.signal_config.signal_strength_interval;
+                if generation == self.signal_generation && interval > 0 {
+                    let info = self.signal_info();
+                    self.notify(cid::SIGNAL_STATE, &info);
+                    let every = Duration::from_secs(u64::from(interval));
+                    self.schedule(now + every, Timer::SignalReport { generation });
+                }
+            }
             Timer::Timeline(i) => {
                 if let Some(e) = self.scenario.timeline.get(i).map(|e| e.what.clone()) {
                     self.apply_event(now, &e);
@@ -1449,9 +1488,14 @@ impl Modem {
     }
 
     fn notify<P: Payload>(&mut self, c: u32, p: &P) {
+        self.notify_on(BASIC_CONNECT, c, p);
+    }
+
+    /// Queue an indication of any service.
+    pub(super) fn notify_on<P: Payload>(&mut self, service: Uuid, c: u32, p: &P) {
         if let Ok(payload) = p.to_bytes() {
             self.notifications.push_back(Notification {
-                service: BASIC_CONNECT,
+                service,
                 cid: c,
                 payload,
             });
@@ -1484,7 +1528,7 @@ pub const BASIC_CONNECT_CIDS: &[u32] = &[
     cid::IP_PACKET_FILTERS,
 ];
 
-fn invalid() -> Reply {
+pub(super) fn invalid() -> Reply {
     Reply::status(Status::INVALID_PARAMETERS)
 }
 

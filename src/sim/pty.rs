@@ -154,14 +154,15 @@ pub async fn serve_pty(
     pty: &mut Pty,
     device: &mut Device,
     control: &mut mpsc::UnboundedReceiver<Control>,
-    events: Option<&mpsc::UnboundedSender<DeviceEvent>>,
+    events: Option<&mpsc::Sender<DeviceEvent>>,
 ) -> io::Result<RunEnd> {
     super::runner::serve_with(pty, device, control, &mut |pty: &mut Pty, e| {
         if matches!(e, DeviceEvent::Opened { .. }) {
             pty.discard_unread();
         }
         if let Some(tx) = events {
-            let _ = tx.send(e.clone());
+            // Bounded: events nobody reads are dropped, not hoarded.
+            let _ = tx.try_send(e.clone());
         }
     })
     .await

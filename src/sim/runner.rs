@@ -16,14 +16,26 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 /// Run-time control of a running simulator.
-#[derive(Debug)]
 pub enum Control {
     /// Add a fault rule.
     Inject(FaultRule),
     /// Make something happen now.
     Event(EventKind),
+    /// Look at the device's state (e.g. whether a session reaches the internet).
+    Inspect(Box<dyn FnOnce(&Device) + Send>),
     /// Stop serving.
     Stop,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Control::Inject(r) => f.debug_tuple("Inject").field(r).finish(),
+            Control::Event(e) => f.debug_tuple("Event").field(e).finish(),
+            Control::Inspect(_) => f.write_str("Inspect"),
+            Control::Stop => f.write_str("Stop"),
+        }
+    }
 }
 
 /// Why [`serve`] returned.
@@ -43,14 +55,15 @@ pub async fn serve<T>(
     io: &mut T,
     device: &mut Device,
     control: &mut mpsc::UnboundedReceiver<Control>,
-    events: Option<&mpsc::UnboundedSender<DeviceEvent>>,
+    events: Option<&mpsc::Sender<DeviceEvent>>,
 ) -> io::Result<RunEnd>
 where
     T: AsyncRead + AsyncWrite + Unpin,
 {
     serve_with(io, device, control, &mut |_io: &mut T, e: &DeviceEvent| {
         if let Some(tx) = events {
-            let _ = tx.send(e.clone());
+            // Bounded: events nobody reads are dropped, not hoarded.
+            let _ = tx.try_send(e.clone());
         }
     })
     .await
@@ -100,8 +113,9 @@ where
             // in force when the command arrives.
             biased;
             c = control.recv(), if control_open => match c {
-                Some(Control::Inject(rule)) => device.inject(Instant::now().into_std(), rule),
+                Some(Control::Inject(rule)) => device.inject(rule),
                 Some(Control::Event(e)) => device.trigger(Instant::now().into_std(), &e),
+                Some(Control::Inspect(f)) => f(device),
                 Some(Control::Stop) => return Ok(RunEnd::Stopped),
                 // Nobody can control us any more; keep serving the host.
                 None => control_open = false,
@@ -118,12 +132,15 @@ where
     }
 }
 
+/// Device events kept for a [`SimHandle`] that does not read them.
+pub const EVENT_BACKLOG: usize = 1024;
+
 /// A simulator running in a tokio task.
 #[derive(Debug)]
 pub struct SimHandle {
     control: mpsc::UnboundedSender<Control>,
-    /// Device events as they happen.
-    pub events: mpsc::UnboundedReceiver<DeviceEvent>,
+    /// Device events as they happen; while [`EVENT_BACKLOG`] are unread, newer ones are dropped.
+    pub events: mpsc::Receiver<DeviceEvent>,
     task: JoinHandle<io::Result<(RunEnd, Device)>>,
 }
 
@@ -136,6 +153,22 @@ impl SimHandle {
     /// Make something happen now.
     pub fn trigger(&self, event: EventKind) {
         let _ = self.control.send(Control::Event(event));
+    }
+
+    /// Run `f` on the device between two I/O steps and return its result
+    /// (`None` if the simulator has ended). The daemon's connectivity check
+    /// asks `|d| d.modem().internet(session)` this way.
+    pub async fn inspect<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Device) -> R + Send + 'static,
+    ) -> Option<R> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.control
+            .send(Control::Inspect(Box::new(move |d| {
+                let _ = tx.send(f(d));
+            })))
+            .ok()?;
+        rx.await.ok()
     }
 
     /// Stop and hand back the device (for inspecting its final state).
@@ -173,13 +206,13 @@ where
     F: for<'a> FnOnce(
             &'a mut Device,
             &'a mut mpsc::UnboundedReceiver<Control>,
-            &'a mpsc::UnboundedSender<DeviceEvent>,
+            &'a mpsc::Sender<DeviceEvent>,
         ) -> ServeFuture<'a>
         + Send
         + 'static,
 {
     let (control, mut control_rx) = mpsc::unbounded_channel();
-    let (events_tx, events) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::channel(EVENT_BACKLOG);
     let task = tokio::spawn(async move {
         let end = run(&mut device, &mut control_rx, &events_tx).await?;
         Ok((end, device))

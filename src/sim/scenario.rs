@@ -167,6 +167,38 @@ impl Scenario {
         if self.device.max_sessions == 0 {
             return Err(bad("device.max_sessions must be at least 1".into()));
         }
+        // MBIM size limits (bytes of UTF-16) that the payload encoders enforce:
+        // refuse here rather than answer FAILURE at run time.
+        let fits = |what: String, s: &str, max: usize| {
+            let bytes = s.encode_utf16().count() * 2;
+            if bytes > max {
+                Err(bad(format!(
+                    "{what} `{s}` is {bytes} bytes in UTF-16, over MBIM's {max}"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let nets = std::iter::once(("home", &self.home))
+            .chain(self.networks.iter().map(|n| ("network", n)))
+            .chain(self.preferred.iter().map(|n| ("preferred", n)));
+        for (what, n) in nets {
+            fits(format!("{what} id"), &n.id, 12)?;
+            fits(format!("{what} name"), &n.name, 40)?;
+        }
+        fits(
+            "registration.provider_name".into(),
+            &self.registration.provider_name,
+            40,
+        )?;
+        fits(
+            "registration.roaming_text".into(),
+            &self.registration.roaming_text,
+            126,
+        )?;
+        for a in &self.apns {
+            fits("apn name".into(), &a.name, 200)?;
+        }
         Ok(())
     }
 
@@ -178,7 +210,11 @@ impl Scenario {
 
 /// 1-based line and column of a byte offset.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
@@ -282,6 +318,10 @@ pub struct SimSpec {
     pub spn: String,
     /// EF_GID1, hex.
     pub gid1: String,
+    /// SMS service centre address (SMS CONFIGURATION).
+    pub smsc: String,
+    /// How many SMS the store holds.
+    pub sms_capacity: u32,
 }
 
 impl Default for SimSpec {
@@ -299,6 +339,8 @@ impl Default for SimSpec {
             msisdns: vec!["+15555550100".into()],
             spn: "Test Network".into(),
             gid1: String::new(),
+            smsc: "+15555550000".into(),
+            sms_capacity: 32,
         }
     }
 }
@@ -813,6 +855,30 @@ mod tests {
         let e = Scenario::from_toml("[registration]\nstate = \"homee\"\n", "t").unwrap_err();
         assert!(e.to_string().contains(":2:"), "{e}");
         assert!(e.to_string().contains("homee"), "{e}");
+    }
+
+    #[test]
+    fn example_scenarios_load() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+        assert!(n >= 4);
+    }
+
+    #[test]
+    fn refuses_strings_over_mbim_limits() {
+        let e = Scenario::from_toml(
+            "[[network]]\nid = \"00101\"\nname = \"A network name far too long\"\n",
+            "t",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("network name"), "{e}");
     }
 
     #[test]

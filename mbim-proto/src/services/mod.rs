@@ -12,11 +12,33 @@ use crate::wire::{PError, Uuid, done, finish};
 pub mod auth;
 pub mod basic_connect;
 pub mod dss;
+// MBIMEx (msbce): versioned layouts and the MS Basic Connect Extensions service.
+pub mod basic_connect_v2;
+pub mod basic_connect_v3;
+mod mbimex;
+pub mod ms_basic_connect_extensions;
+#[cfg(feature = "arbitrary")]
+pub use mbimex::arbitrary_payload_version;
+pub use mbimex::{all_versioned_keys, layout_version};
 pub mod phonebook;
 pub mod proxy_control;
 pub mod sms;
 pub mod stk;
 pub mod ussd;
+pub mod view;
+
+// Microsoft extension and vendor services (dispatch at the end of this file).
+pub mod atds;
+pub mod intel_firmware_update;
+pub mod intel_thermal_rf;
+pub mod ms_firmware_id;
+pub mod ms_host_shutdown;
+pub mod ms_sar;
+pub mod ms_uicc_low_level_access;
+pub mod ms_voice_extensions;
+pub mod qdu;
+pub mod qmi;
+pub mod quectel;
 
 /// A payload structure that can be decoded from, and encoded to, an
 /// information buffer (or an element inside one).
@@ -314,6 +336,29 @@ pub enum Decoded {
     Auth(auth::Any),
     Dss(dss::Any),
     ProxyControl(proxy_control::Any),
+    // Microsoft extension and vendor services.
+    MsFirmwareId(ms_firmware_id::Any),
+    MsHostShutdown(ms_host_shutdown::Any),
+    MsSar(ms_sar::Any),
+    MsUiccLowLevelAccess(ms_uicc_low_level_access::Any),
+    MsVoiceExtensions(ms_voice_extensions::Any),
+    Qmi(qmi::Any),
+    Atds(atds::Any),
+    IntelFirmwareUpdate(intel_firmware_update::Any),
+    /// MBIMEx 2.0 layouts of the Intel firmware-update service.
+    IntelFirmwareUpdateV2(intel_firmware_update::AnyV2),
+    IntelThermalRf(intel_thermal_rf::Any),
+    Qdu(qdu::Any),
+    Quectel(quectel::Any),
+    // MBIMEx (msbce): layouts chosen by the negotiated version.
+    /// Basic Connect payloads in their MBIMEx 2.0 layout.
+    BasicConnectV2(basic_connect_v2::Any),
+    /// Basic Connect payloads in their MBIMEx 3.0 layout.
+    BasicConnectV3(basic_connect_v3::Any),
+    /// MS Basic Connect Extensions payloads (MBIMEx 1.0/2.0 layouts).
+    MsBasicConnectExtensions(ms_basic_connect_extensions::Any),
+    /// MS Basic Connect Extensions payloads in their MBIMEx 3.0 layout.
+    MsBasicConnectExtensionsV3(ms_basic_connect_extensions::AnyV3),
     /// A service or CID without a typed payload: the bytes, unchanged.
     Raw(RawBytes),
 }
@@ -330,6 +375,22 @@ impl Decoded {
             Decoded::Auth(p) => p.encode(out),
             Decoded::Dss(p) => p.encode(out),
             Decoded::ProxyControl(p) => p.encode(out),
+            Decoded::MsFirmwareId(p) => p.encode(out),
+            Decoded::MsHostShutdown(p) => p.encode(out),
+            Decoded::MsSar(p) => p.encode(out),
+            Decoded::MsUiccLowLevelAccess(p) => p.encode(out),
+            Decoded::MsVoiceExtensions(p) => p.encode(out),
+            Decoded::Qmi(p) => p.encode(out),
+            Decoded::Atds(p) => p.encode(out),
+            Decoded::IntelFirmwareUpdate(p) => p.encode(out),
+            Decoded::IntelFirmwareUpdateV2(p) => p.encode(out),
+            Decoded::IntelThermalRf(p) => p.encode(out),
+            Decoded::Qdu(p) => p.encode(out),
+            Decoded::Quectel(p) => p.encode(out),
+            Decoded::BasicConnectV2(p) => p.encode(out),
+            Decoded::BasicConnectV3(p) => p.encode(out),
+            Decoded::MsBasicConnectExtensions(p) => p.encode(out),
+            Decoded::MsBasicConnectExtensionsV3(p) => p.encode(out),
             Decoded::Raw(p) => p.encode(out),
         }
     }
@@ -337,16 +398,21 @@ impl Decoded {
 
 /// Decode an information buffer by service, CID, kind and negotiated version.
 /// Unknown services and CIDs give [`Decoded::Raw`]; only a malformed buffer
-/// for a known payload is an error.
+/// for a known payload is an error. A payload that MBIMEx 2.0/3.0 redefines
+/// is decoded with the newest layout not above `version`, falling back
+/// 3.0 → 2.0 → 1.0 like libmbim (4.0 uses the 3.0 layouts).
 pub fn decode_payload(
     service: &Uuid,
     cid: u32,
     kind: Kind,
-    _version: ExtendedVersion,
+    version: ExtendedVersion,
     buf: &[u8],
 ) -> Result<Decoded, DecodeError> {
     use crate::uuid as u;
     let s = u::canonical(*service);
+    if let Some(r) = mbimex::decode_versioned(&s, cid, kind, version, buf) {
+        return r;
+    }
     let r = if s == u::BASIC_CONNECT {
         basic_connect::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::BasicConnect))
     } else if s == u::SMS {
@@ -364,7 +430,7 @@ pub fn decode_payload(
     } else if s == u::PROXY_CONTROL {
         proxy_control::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::ProxyControl))
     } else {
-        None
+        decode_extension(&s, cid, kind, version, buf)
     };
     r.unwrap_or_else(|| Ok(Decoded::Raw(RawBytes(buf.to_vec()))))
 }
@@ -382,6 +448,11 @@ pub fn all_keys() -> Vec<(Uuid, u32, Kind)> {
     add(u::AUTH, auth::Any::KEYS);
     add(u::DSS, dss::Any::KEYS);
     add(u::PROXY_CONTROL, proxy_control::Any::KEYS);
+    extension_keys(&mut add);
+    add(
+        u::MS_BASIC_CONNECT_EXTENSIONS,
+        ms_basic_connect_extensions::Any::KEYS,
+    );
     v
 }
 
@@ -413,8 +484,11 @@ pub fn arbitrary_payload(
     } else if s == u::PROXY_CONTROL {
         proxy_control::Any::arbitrary(cid, kind)
             .map(|st| st.prop_map(Decoded::ProxyControl).boxed())
+    } else if s == u::MS_BASIC_CONNECT_EXTENSIONS {
+        ms_basic_connect_extensions::Any::arbitrary(cid, kind)
+            .map(|st| st.prop_map(Decoded::MsBasicConnectExtensions).boxed())
     } else {
-        None
+        extension_arbitrary(&s, cid, kind)
     }
 }
 
@@ -438,8 +512,10 @@ pub fn cid_name(service: &Uuid, cid: u32) -> Option<&'static str> {
         dss::CID_NAMES
     } else if s == u::PROXY_CONTROL {
         proxy_control::CID_NAMES
+    } else if s == u::MS_BASIC_CONNECT_EXTENSIONS {
+        ms_basic_connect_extensions::CID_NAMES
     } else {
-        return None;
+        extension_cid_names(&s)?
     };
     table.get(cid as usize).copied().filter(|n| !n.is_empty())
 }
@@ -545,3 +621,137 @@ macro_rules! impl_indication {
     };
 }
 pub(crate) use impl_indication;
+
+// ---------------------------------------------------------------------------
+// Microsoft extension and vendor services: dispatch
+// ---------------------------------------------------------------------------
+
+/// Decode a payload of a Microsoft extension or vendor service (`s` is
+/// canonical). Intel firmware update picks its MBIMEx 2.0 layouts when the
+/// negotiated version is 2.0 or later, falling back to the 1.0 table.
+fn decode_extension(
+    s: &Uuid,
+    cid: u32,
+    kind: Kind,
+    version: ExtendedVersion,
+    buf: &[u8],
+) -> Option<Result<Decoded, DecodeError>> {
+    use crate::uuid as u;
+    let s = *s;
+    if s == u::MS_FIRMWARE_ID {
+        ms_firmware_id::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::MsFirmwareId))
+    } else if s == u::MS_HOST_SHUTDOWN {
+        ms_host_shutdown::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::MsHostShutdown))
+    } else if s == u::MS_SAR {
+        ms_sar::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::MsSar))
+    } else if s == u::MS_UICC_LOW_LEVEL_ACCESS {
+        ms_uicc_low_level_access::Any::decode(cid, kind, buf)
+            .map(|r| r.map(Decoded::MsUiccLowLevelAccess))
+    } else if s == u::MS_VOICE_EXTENSIONS {
+        ms_voice_extensions::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::MsVoiceExtensions))
+    } else if s == u::QMI {
+        qmi::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Qmi))
+    } else if s == u::ATDS {
+        atds::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Atds))
+    } else if s == u::INTEL_FIRMWARE_UPDATE {
+        let v2 = if version >= ExtendedVersion::V2 {
+            intel_firmware_update::AnyV2::decode(cid, kind, buf)
+                .map(|r| r.map(Decoded::IntelFirmwareUpdateV2))
+        } else {
+            None
+        };
+        v2.or_else(|| {
+            intel_firmware_update::Any::decode(cid, kind, buf)
+                .map(|r| r.map(Decoded::IntelFirmwareUpdate))
+        })
+    } else if s == u::INTEL_THERMAL_RF {
+        intel_thermal_rf::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::IntelThermalRf))
+    } else if s == u::QDU {
+        qdu::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Qdu))
+    } else if s == u::QUECTEL {
+        quectel::Any::decode(cid, kind, buf).map(|r| r.map(Decoded::Quectel))
+    } else {
+        None
+    }
+}
+
+/// The (MBIM 1.0 layout) keys of the extension and vendor services.
+fn extension_keys(add: &mut impl FnMut(Uuid, &[(u32, Kind)])) {
+    use crate::uuid as u;
+    add(u::MS_FIRMWARE_ID, ms_firmware_id::Any::KEYS);
+    add(u::MS_HOST_SHUTDOWN, ms_host_shutdown::Any::KEYS);
+    add(u::MS_SAR, ms_sar::Any::KEYS);
+    add(
+        u::MS_UICC_LOW_LEVEL_ACCESS,
+        ms_uicc_low_level_access::Any::KEYS,
+    );
+    add(u::MS_VOICE_EXTENSIONS, ms_voice_extensions::Any::KEYS);
+    add(u::QMI, qmi::Any::KEYS);
+    add(u::ATDS, atds::Any::KEYS);
+    add(u::INTEL_FIRMWARE_UPDATE, intel_firmware_update::Any::KEYS);
+    add(u::INTEL_THERMAL_RF, intel_thermal_rf::Any::KEYS);
+    add(u::QDU, qdu::Any::KEYS);
+    add(u::QUECTEL, quectel::Any::KEYS);
+}
+
+/// Generators for the extension and vendor services (MBIM 1.0 layouts).
+#[cfg(feature = "arbitrary")]
+fn extension_arbitrary(
+    s: &Uuid,
+    cid: u32,
+    kind: Kind,
+) -> Option<proptest::strategy::BoxedStrategy<Decoded>> {
+    use crate::uuid as u;
+    use proptest::strategy::Strategy;
+    let s = *s;
+    macro_rules! arm {
+        ($m:ident, $V:ident) => {
+            $m::Any::arbitrary(cid, kind).map(|st| st.prop_map(Decoded::$V).boxed())
+        };
+    }
+    if s == u::MS_FIRMWARE_ID {
+        arm!(ms_firmware_id, MsFirmwareId)
+    } else if s == u::MS_HOST_SHUTDOWN {
+        arm!(ms_host_shutdown, MsHostShutdown)
+    } else if s == u::MS_SAR {
+        arm!(ms_sar, MsSar)
+    } else if s == u::MS_UICC_LOW_LEVEL_ACCESS {
+        arm!(ms_uicc_low_level_access, MsUiccLowLevelAccess)
+    } else if s == u::MS_VOICE_EXTENSIONS {
+        arm!(ms_voice_extensions, MsVoiceExtensions)
+    } else if s == u::QMI {
+        arm!(qmi, Qmi)
+    } else if s == u::ATDS {
+        arm!(atds, Atds)
+    } else if s == u::INTEL_FIRMWARE_UPDATE {
+        arm!(intel_firmware_update, IntelFirmwareUpdate)
+    } else if s == u::INTEL_THERMAL_RF {
+        arm!(intel_thermal_rf, IntelThermalRf)
+    } else if s == u::QDU {
+        arm!(qdu, Qdu)
+    } else if s == u::QUECTEL {
+        arm!(quectel, Quectel)
+    } else {
+        None
+    }
+}
+
+/// CID names of the extension and vendor services.
+fn extension_cid_names(s: &Uuid) -> Option<&'static [&'static str]> {
+    use crate::uuid as u;
+    let t: &[&str] = match *s {
+        x if x == u::MS_FIRMWARE_ID => ms_firmware_id::CID_NAMES,
+        x if x == u::MS_HOST_SHUTDOWN => ms_host_shutdown::CID_NAMES,
+        x if x == u::MS_SAR => ms_sar::CID_NAMES,
+        x if x == u::MS_UICC_LOW_LEVEL_ACCESS => ms_uicc_low_level_access::CID_NAMES,
+        x if x == u::MS_VOICE_EXTENSIONS => ms_voice_extensions::CID_NAMES,
+        x if x == u::QMI => qmi::CID_NAMES,
+        x if x == u::ATDS => atds::CID_NAMES,
+        x if x == u::INTEL_FIRMWARE_UPDATE => intel_firmware_update::CID_NAMES,
+        x if x == u::INTEL_THERMAL_RF => intel_thermal_rf::CID_NAMES,
+        x if x == u::QDU => qdu::CID_NAMES,
+        x if x == u::QUECTEL => quectel::CID_NAMES,
+        _ => return None,
+    };
+    Some(t)
+}

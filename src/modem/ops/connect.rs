@@ -5,11 +5,13 @@
 //! deactivate so the modem does not keep a half-open context.
 
 use crate::modem::{ModemHandle, OperationError, RequestError};
+use mbim_proto::services::ExtendedVersion;
 use mbim_proto::services::basic_connect::{
     ActivationCommand, ActivationState, AuthProtocol, Compression, ConnectInfo, ConnectQuery,
     ContextIpType, IpConfigurationInfo, IpConfigurationQuery, PacketServiceAction,
     PacketServiceInfo, SetConnect, SetPacketService,
 };
+use mbim_proto::services::basic_connect_v3::{ConnectQueryV3, SetConnectV3};
 use mbim_proto::{Uuid, uuid};
 use std::time::Duration;
 
@@ -73,6 +75,31 @@ pub async fn detach(h: &ModemHandle) -> Result<PacketServiceInfo, OperationError
     .await?)
 }
 
+/// CONNECT set in the layout of the negotiated MBIMEx version (3.0 moved
+/// the strings into TLVs; windows-operator-formats.md §7.3).
+async fn set_connect(
+    h: &ModemHandle,
+    req: SetConnect,
+    timeout: Option<Duration>,
+) -> Result<ConnectInfo, RequestError> {
+    if h.state().version >= ExtendedVersion::V3 {
+        let v3 = SetConnectV3::from(req);
+        return h.request_with_timeout(&v3, timeout).await.map(Into::into);
+    }
+    h.request_with_timeout(&req, timeout).await
+}
+
+/// CONNECT query in the layout of the negotiated MBIMEx version.
+async fn query_connect(h: &ModemHandle, session_id: u32) -> Result<ConnectInfo, RequestError> {
+    if h.state().version >= ExtendedVersion::V3 {
+        return h
+            .request(&ConnectQueryV3 { session_id })
+            .await
+            .map(Into::into);
+    }
+    h.request(&ConnectQuery::session(session_id)).await
+}
+
 fn deactivate(session_id: u32) -> SetConnect {
     SetConnect {
         session_id,
@@ -94,10 +121,10 @@ pub async fn connect(
     }
     let _op = h.operation().await;
     // Check and clear a session left active (by us before a restart, or another client).
-    if let Ok(cur) = h.request(&ConnectQuery::session(params.session_id)).await
+    if let Ok(cur) = query_connect(h, params.session_id).await
         && cur.activation_state == ActivationState::ACTIVATED
     {
-        let _ = h.request(&deactivate(params.session_id)).await;
+        let _ = set_connect(h, deactivate(params.session_id), None).await;
     }
     let auth = params
         .auth
@@ -117,17 +144,17 @@ pub async fn connect(
         ip_type: params.ip_type,
         context_type: params.context_type,
     };
-    let info = match h.request_with_timeout(&req, Some(CONNECT_TIMEOUT)).await {
+    let info = match set_connect(h, req, Some(CONNECT_TIMEOUT)).await {
         Ok(i) => i,
         Err(e) => {
             if !matches!(e, RequestError::ModemGone) {
-                let _ = h.request(&deactivate(params.session_id)).await;
+                let _ = set_connect(h, deactivate(params.session_id), None).await;
             }
             return Err(e.into());
         }
     };
     if info.activation_state != ActivationState::ACTIVATED {
-        let _ = h.request(&deactivate(params.session_id)).await;
+        let _ = set_connect(h, deactivate(params.session_id), None).await;
         return Err(OperationError::WrongState(format!(
             "session {} is {} after activation (network error {})",
             params.session_id, info.activation_state, info.nw_error
@@ -143,7 +170,7 @@ pub async fn connect(
 /// Disconnect a session.
 pub async fn disconnect(h: &ModemHandle, session_id: u32) -> Result<ConnectInfo, OperationError> {
     let _op = h.operation().await;
-    Ok(h.request(&deactivate(session_id)).await?)
+    Ok(set_connect(h, deactivate(session_id), None).await?)
 }
 
 /// Read the IP configuration of a session.

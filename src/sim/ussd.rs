@@ -1,0 +1,126 @@
+//! The simulated USSD service (MBIM 1.0 §10.5.29): requests are matched
+//! against the scenario's `[[ussd]]` scripts and the network's reply comes
+//! back in the SET response, in the request's data coding scheme. A script
+//! with `more = true` keeps the session open for a CONTINUE.
+//!
+//! USSD strings are coded per 3GPP TS 23.038 with the project's codec
+//! (`crate::messaging::ussd`): 8-bit requests are taken as bytes of text.
+
+use super::modem::{Modem, Reply, invalid};
+use crate::messaging::ussd as coding;
+use crate::messaging::{Alphabet, CbsDataCodingScheme, ucs2};
+use mbim_proto::Status;
+use mbim_proto::services::ussd::{
+    SetUssd, UssdAction, UssdInfo, UssdResponse, UssdSessionState, cid,
+};
+use mbim_proto::services::{Payload, RawBytes};
+
+/// USSD CIDs the simulator answers.
+pub(super) const CIDS: &[u32] = &[cid::USSD];
+
+fn decode_text(dcs: u32, payload: &[u8]) -> Option<String> {
+    let dcs = CbsDataCodingScheme(u8::try_from(dcs).ok()?);
+    match dcs.alphabet() {
+        Alphabet::EightBit => String::from_utf8(payload.to_vec()).ok(),
+        _ => coding::decode(dcs, payload).ok(),
+    }
+}
+
+/// The reply in the request's alphabet (characters outside GSM 7-bit make a
+/// GSM 7-bit reply fail, as the network would have chosen UCS-2 instead).
+fn encode_text(dcs: u32, text: &str) -> Option<Vec<u8>> {
+    let dcs = CbsDataCodingScheme(u8::try_from(dcs).ok()?);
+    match dcs.alphabet() {
+        Alphabet::Gsm7 => coding::pack_gsm7(text).ok(),
+        Alphabet::EightBit => Some(text.as_bytes().to_vec()),
+        Alphabet::Ucs2 => Some(ucs2::encode(text)),
+    }
+}
+
+impl Modem {
+    pub(super) fn ussd(&mut self, c: u32, set: bool, buf: &[u8]) -> Reply {
+        if c != cid::USSD || !set {
+            return Reply::status(Status::NO_DEVICE_SUPPORT);
+        }
+        if let Err(s) = self.sim_gate() {
+            return Reply::status(s);
+        }
+        if !self.is_registered() {
+            return Reply::status(Status::NOT_REGISTERED);
+        }
+        let Ok(req) = SetUssd::decode(buf) else {
+            return invalid();
+        };
+        let dcs = req.ussd_data_coding_scheme;
+        let info = |response, state, text: &str| UssdInfo {
+            ussd_response: response,
+            ussd_session_state: state,
+            ussd_data_coding_scheme: dcs,
+            ussd_payload: RawBytes(encode_text(dcs, text).unwrap_or_default()),
+        };
+        let state = match req.ussd_action {
+            UssdAction::CANCEL => {
+                self.ussd_session = false;
+                return Reply::ok(&info(
+                    UssdResponse::NO_ACTION_REQUIRED,
+                    UssdSessionState::EXISTING_SESSION,
+                    "",
+                ));
+            }
+            UssdAction::CONTINUE if !self.ussd_session => {
+                return Reply::status(Status::OPERATION_NOT_ALLOWED);
+            }
+            UssdAction::CONTINUE => UssdSessionState::EXISTING_SESSION,
+            UssdAction::INITIATE => UssdSessionState::NEW_SESSION,
+            _ => return invalid(),
+        };
+        let Some(text) = decode_text(dcs, &req.ussd_payload.0) else {
+            return invalid();
+        };
+        let script = self
+            .scenario
+            .ussd
+            .iter()
+            .find(|s| s.request.trim() == text.trim())
+            .cloned();
+        match script {
+            None => {
+                self.ussd_session = false;
+                Reply::ok(&info(UssdResponse::OPERATION_NOT_SUPPORTED, state, ""))
+            }
+            Some(s) => {
+                self.ussd_session = s.more;
+                let response = if s.more {
+                    UssdResponse::ACTION_REQUIRED
+                } else {
+                    UssdResponse::NO_ACTION_REQUIRED
+                };
+                Reply::ok(&info(response, state, &s.reply))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_in_the_request_alphabet() {
+        assert_eq!(
+            encode_text(0x0f, "*100#").unwrap(),
+            [0xaa, 0x18, 0x0c, 0x36, 0x02]
+        );
+        assert_eq!(
+            decode_text(0x0f, &[0xaa, 0x18, 0x0c, 0x36, 0x02]).unwrap(),
+            "*100#"
+        );
+        let t = "Grüße €";
+        assert_eq!(
+            decode_text(0x48, &encode_text(0x48, t).unwrap()).unwrap(),
+            t
+        );
+        assert_eq!(decode_text(0x44, b"abc").unwrap(), "abc");
+        assert!(decode_text(0x1ff, b"x").is_none());
+    }
+}

@@ -167,3 +167,26 @@ async fn mmcli_disables_and_enables_through_the_state_ladder() {
     let m = mmcli(&bus, &["-m", "0"]);
     assert_eq!(field(&m, "state"), Some("registered"), "{m}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mmcli_initiates_ussd_and_gets_the_scripted_reply() {
+    if !mmcli_present() {
+        return;
+    }
+    let f = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp");
+    std::fs::write(
+        f.path(),
+        "[[ussd]]\nrequest = \"*100#\"\nreply = \"Balance: 10.00 EUR\"\n",
+    )
+    .expect("write");
+    let sc = Scenario::load(f.path()).expect("scenario");
+    let bus = PrivateBus::start();
+    let _d = Daemon::start(&bus, &["--sim", f.path().to_str().expect("utf8")]).await;
+    let out = mmcli(&bus, &["-m", "0", "--3gpp-ussd-initiate=*100#"]);
+    assert!(out.contains(&sc.ussd[0].reply), "{out}");
+    let st = mmcli(&bus, &["-m", "0", "--3gpp-ussd-status"]);
+    assert_eq!(field(&st, "status"), Some("idle"), "{st}");
+}

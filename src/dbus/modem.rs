@@ -252,6 +252,7 @@ impl ModemCtx {
         let mut changes: Vec<(OwnedObjectPath, &'static str, Vec<Change>)> = Vec::new();
         let mut new_bearers: Vec<OwnedObjectPath> = Vec::new();
         let mut export_sim: Option<OwnedObjectPath> = None;
+        let mut unexport_sim: Option<OwnedObjectPath> = None;
         let state_change;
         let first_export;
         {
@@ -264,8 +265,14 @@ impl ModemCtx {
             if st.0 != MmState::Failed && b.sim_path.is_none() && snap.subscriber.is_some() {
                 b.sim_path = Some(self.counters.sim());
             }
-            if st.0 == MmState::Failed {
-                b.sim_path = None;
+            if st.0 == MmState::Failed
+                && let Some(p) = b.sim_path.take()
+                && b.sim_exported
+            {
+                // The card went away: its object goes too (a new card gets a
+                // new number).
+                b.sim_exported = false;
+                unexport_sim = Some(p);
             }
             // Bearers: a session the network dropped is no longer ours.
             for r in b.bearers.iter_mut() {
@@ -363,6 +370,9 @@ impl ModemCtx {
             };
         }
         let server = self.conn.object_server();
+        if let Some(p) = &unexport_sim {
+            let _ = server.remove::<SimIface, _>(p).await;
+        }
         // Standalone objects first, so that paths in modem properties resolve.
         if let Some(p) = &export_sim {
             server.at(p, SimIface::new(self.clone())).await?;

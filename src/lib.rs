@@ -3,7 +3,10 @@
 //! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
 pub mod cli;
+pub mod daemon;
+pub mod dbus;
 pub mod discovery;
+pub mod manager;
 pub mod messaging;
 pub mod modem;
 pub mod sim;

@@ -23,12 +23,14 @@ enum Cmd {
     Raw(mbimd::cli::raw::RawArgs),
     /// Run a simulated MBIM modem on a pseudo-terminal (for mbimcli and tests).
     Sim(mbimd::cli::sim::SimArgs),
-    /// SMS: decode PDUs (list/read/send/delete to come).
+    /// SMS: decode PDUs; list/read/send/delete through the daemon.
     Sms(mbimd::cli::sms::SmsArgs),
     /// The APN database: import files, list, look up a SIM's APNs.
     Apn(mbimd::cli::apn::ApnArgs),
     /// Hardware IDs of a SIM (our MBAE-OSS scheme) for service metadata.
     Hwids(mbimd::cli::apn::HwidsArgs),
+    #[command(flatten)]
+    Client(mbimd::cli::client::ClientCommand),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Cmd::Sms(a) => mbimd::cli::sms::run(a),
         Cmd::Apn(a) => mbimd::cli::apn::run(a),
         Cmd::Hwids(a) => mbimd::cli::apn::run_hwids(a),
+        Cmd::Client(c) => mbimd::cli::client::run(c),
     };
     match r {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! `mbcli` subcommands, one module each (argument struct + `run`).
 
 pub mod apn;
+pub mod client;
 pub mod decode;
 pub mod raw;
 pub mod sim;

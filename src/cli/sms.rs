@@ -33,6 +33,8 @@ pub enum SmsCommand {
     /// show which rule a text matches and what it extracts. Exit status 1
     /// when no rule matches; 2 when the file is invalid.
     RulesCheck(RulesCheckArgs),
+    #[command(flatten)]
+    Daemon(super::client::SmsDaemonCommand),
 }
 
 /// Arguments of `mbcli sms rules-check`.
@@ -75,6 +77,7 @@ pub fn run(args: SmsArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         SmsCommand::Decode(a) => run_decode(a),
         SmsCommand::RulesCheck(a) => run_rules_check(a),
+        SmsCommand::Daemon(c) => super::client::run_sms(c),
     }
 }
 

@@ -1,0 +1,39 @@
+//! Bus, object-path and interface names (modemmanager-api.md §1, §2).
+
+/// The well-known bus name (ModemManager's, so existing clients work unchanged).
+pub const BUS_NAME: &str = "org.freedesktop.ModemManager1";
+/// The manager object path (Manager + ObjectManager).
+pub const MANAGER_PATH: &str = "/org/freedesktop/ModemManager1";
+/// Modem objects: `MODEM_PREFIX` + index.
+pub const MODEM_PREFIX: &str = "/org/freedesktop/ModemManager1/Modem/";
+/// Bearer objects.
+pub const BEARER_PREFIX: &str = "/org/freedesktop/ModemManager1/Bearer/";
+/// SIM objects.
+pub const SIM_PREFIX: &str = "/org/freedesktop/ModemManager1/SIM/";
+/// SMS objects.
+pub const SMS_PREFIX: &str = "/org/freedesktop/ModemManager1/SMS/";
+
+/// Manager interface (on [`MANAGER_PATH`]).
+pub const IFACE_MANAGER: &str = "org.freedesktop.ModemManager1";
+pub const IFACE_MODEM: &str = "org.freedesktop.ModemManager1.Modem";
+pub const IFACE_SIMPLE: &str = "org.freedesktop.ModemManager1.Modem.Simple";
+pub const IFACE_3GPP: &str = "org.freedesktop.ModemManager1.Modem.Modem3gpp";
+pub const IFACE_USSD: &str = "org.freedesktop.ModemManager1.Modem.Modem3gpp.Ussd";
+pub const IFACE_MESSAGING: &str = "org.freedesktop.ModemManager1.Modem.Messaging";
+pub const IFACE_SIGNAL: &str = "org.freedesktop.ModemManager1.Modem.Signal";
+pub const IFACE_LOCATION: &str = "org.freedesktop.ModemManager1.Modem.Location";
+pub const IFACE_TIME: &str = "org.freedesktop.ModemManager1.Modem.Time";
+pub const IFACE_BEARER: &str = "org.freedesktop.ModemManager1.Bearer";
+pub const IFACE_SIM: &str = "org.freedesktop.ModemManager1.Sim";
+pub const IFACE_SMS: &str = "org.freedesktop.ModemManager1.Sms";
+pub const IFACE_OBJECT_MANAGER: &str = "org.freedesktop.DBus.ObjectManager";
+
+/// The path of modem `index`.
+pub fn modem_path(index: u32) -> String {
+    format!("{MODEM_PREFIX}{index}")
+}
+
+/// The index at the end of an object path under `prefix`, if it has one.
+pub fn index_of(path: &str, prefix: &str) -> Option<u32> {
+    path.strip_prefix(prefix)?.parse().ok()
+}

@@ -1,0 +1,358 @@
+//! The device manager: spawns a modem actor per device (discovery events,
+//! `--device PATH`, simulated modems), initializes it, exports it on D-Bus
+//! once it is valid (ModemManager exports a modem after its first
+//! initialization pass, modemmanager-api.md §1) and takes it off the bus
+//! when the actor ends (InterfacesRemoved). It also serves the Manager
+//! interface's requests (ScanDevices, InhibitDevice, ReportKernelEvent).
+//! It decides nothing about MBIM; that is the actor's and the ops' job.
+
+use crate::dbus::view::PortInfo;
+use crate::dbus::{Counters, ManagerRequest, ModemCtx, Policy, Registry};
+use crate::discovery::{DeviceEvent, DeviceInfo};
+use crate::modem::{self, ActorConfig, ModemHandle};
+use crate::sim::{Scenario, SimHandle};
+use crate::transport::Transport;
+use dbus_interfaces::MmError;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+use zbus::Connection;
+
+/// What the manager shares with each modem's task.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    pub conn: Connection,
+    pub registry: Arc<Registry>,
+    pub counters: Arc<Counters>,
+    pub policy: Arc<Policy>,
+}
+
+/// A running modem (its source).
+#[derive(Debug)]
+struct Running {
+    handle: ModemHandle,
+    device: String,
+    sim: Option<SimHandle>,
+}
+
+/// Spawns and stops modems.
+#[derive(Debug)]
+pub struct DeviceManager {
+    shared: Shared,
+    running: HashMap<String, Running>,
+    inhibited: HashSet<String>,
+    sysfs: PathBuf,
+    dev: PathBuf,
+    /// Told when a modem's task ends (its source name).
+    ended_tx: mpsc::UnboundedSender<String>,
+    /// Set by the daemon to change the log filter.
+    pub set_logging: Option<LogControl>,
+}
+
+/// Changes the daemon's log filter (`Manager.SetLogging`).
+pub struct LogControl(pub Box<SetLevel>);
+
+/// A function setting the log level from MM's level names.
+pub type SetLevel = dyn Fn(&str) -> Result<(), String> + Send + Sync;
+
+impl std::fmt::Debug for LogControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogControl")
+    }
+}
+
+impl DeviceManager {
+    /// A manager for the objects on `shared.conn`. Returns the receiver of
+    /// "modem task ended" notices, to be passed to [`DeviceManager::ended`].
+    pub fn new(shared: Shared) -> (Self, mpsc::UnboundedReceiver<String>) {
+        let (ended_tx, ended_rx) = mpsc::unbounded_channel();
+        (
+            DeviceManager {
+                shared,
+                running: HashMap::new(),
+                inhibited: HashSet::new(),
+                sysfs: PathBuf::from("/sys"),
+                dev: PathBuf::from("/dev"),
+                ended_tx,
+                set_logging: None,
+            },
+            ended_rx,
+        )
+    }
+
+    /// Number of modems exported right now.
+    pub fn exported(&self) -> usize {
+        self.shared
+            .registry
+            .all()
+            .iter()
+            .filter(|m| m.managed_object().is_some())
+            .count()
+    }
+
+    /// Number of modems started (exported or still initializing).
+    pub fn running(&self) -> usize {
+        self.running.len()
+    }
+
+    /// The simulator behind source `name`, if it is simulated (tests inject
+    /// faults through it).
+    pub fn sim(&self, name: &str) -> Option<&SimHandle> {
+        self.running.get(name).and_then(|r| r.sim.as_ref())
+    }
+
+    /// Start a simulated modem named `name`.
+    pub fn add_sim(&mut self, name: &str, scenario: Scenario) {
+        let (io, sim) = crate::sim::spawn_duplex(scenario);
+        let n = self.running.len();
+        let ports = PortInfo {
+            primary_port: name.to_string(),
+            // No netdev exists for a simulated modem; the name says so.
+            net_port: format!("simwwan{n}"),
+            driver: "mbimd-sim".into(),
+            device: format!("/sim/{name}"),
+            usb_ids: None,
+        };
+        self.spawn(name.to_string(), io, 4096, ports, Some(sim));
+    }
+
+    /// Start a modem on a control port path (`--device`).
+    pub fn add_path(&mut self, path: &str) -> Result<(), String> {
+        let t = crate::transport::cdc_wdm::CdcWdm::open(path).map_err(|e| e.to_string())?;
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.to_string());
+        let mct = t.max_control_transfer();
+        let ports = PortInfo {
+            primary_port: name.clone(),
+            net_port: String::new(),
+            driver: String::new(),
+            device: path.to_string(),
+            usb_ids: None,
+        };
+        self.spawn(name, t, mct, ports, None);
+        Ok(())
+    }
+
+    /// Start a modem found by discovery.
+    pub fn add_device(&mut self, d: &DeviceInfo) {
+        if self.running.contains_key(&d.name) {
+            return;
+        }
+        let device = d
+            .sysfs
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| d.path.display().to_string());
+        if self.inhibited.contains(&device) {
+            info!(device = %device, "device inhibited; not managing it");
+            return;
+        }
+        let t = match crate::transport::cdc_wdm::CdcWdm::open(&d.path.to_string_lossy()) {
+            Ok(t) => t,
+            Err(e) => {
+                warn!(device = %d.name, error = %e, "cannot open control port");
+                return;
+            }
+        };
+        let mct = t.max_control_transfer();
+        let ports = PortInfo {
+            primary_port: d.name.clone(),
+            net_port: d.net.first().cloned().unwrap_or_default(),
+            driver: d.driver.clone(),
+            device,
+            usb_ids: d.usb_ids,
+        };
+        self.spawn(d.name.clone(), t, mct, ports, None);
+    }
+
+    /// Apply a discovery event.
+    pub async fn device_event(&mut self, ev: DeviceEvent) {
+        match ev {
+            DeviceEvent::Added(d) => self.add_device(&d),
+            DeviceEvent::Removed { name } => self.stop(&name).await,
+        }
+    }
+
+    /// Enumerate sysfs and start what is new.
+    pub fn scan(&mut self) {
+        for d in crate::discovery::enumerate(&self.sysfs, &self.dev) {
+            self.add_device(&d);
+        }
+    }
+
+    /// Stop the modem from source `name` (its objects vanish when its actor ends).
+    pub async fn stop(&mut self, name: &str) {
+        if let Some(r) = self.running.get(name) {
+            r.handle.shutdown().await;
+        }
+    }
+
+    /// Stop every modem and wait for their objects to go.
+    pub async fn stop_all(&mut self, ended: &mut mpsc::UnboundedReceiver<String>) {
+        let names: Vec<String> = self.running.keys().cloned().collect();
+        for n in &names {
+            self.stop(n).await;
+        }
+        while !self.running.is_empty() {
+            match ended.recv().await {
+                Some(n) => self.ended(&n),
+                None => break,
+            }
+        }
+    }
+
+    /// A modem task ended.
+    pub fn ended(&mut self, name: &str) {
+        self.running.remove(name);
+    }
+
+    /// Serve a Manager-interface request.
+    pub async fn request(&mut self, r: ManagerRequest) {
+        match r {
+            ManagerRequest::Scan => self.scan(),
+            ManagerRequest::SetLogging { level, reply } => {
+                let r = match &self.set_logging {
+                    Some(f) => (f.0)(&level).map_err(MmError::Failed),
+                    None => Err(MmError::Unsupported("log level cannot be changed".into())),
+                };
+                let _ = reply.send(r);
+            }
+            ManagerRequest::Inhibit {
+                uid,
+                inhibit,
+                reply,
+            } => {
+                let r = if inhibit {
+                    let name = self
+                        .running
+                        .iter()
+                        .find(|(_, r)| r.device == uid)
+                        .map(|(n, _)| n.clone());
+                    match name {
+                        Some(n) => {
+                            self.inhibited.insert(uid);
+                            self.stop(&n).await;
+                            Ok(())
+                        }
+                        None => Err(MmError::NotFound(format!("no modem with uid '{uid}'"))),
+                    }
+                } else if self.inhibited.remove(&uid) {
+                    self.scan();
+                    Ok(())
+                } else {
+                    Err(MmError::NotFound(format!(
+                        "device '{uid}' is not inhibited"
+                    )))
+                };
+                let _ = reply.send(r);
+            }
+            ManagerRequest::KernelEvent {
+                action,
+                name,
+                subsystem,
+                reply,
+            } => {
+                let r = match (action.as_str(), subsystem.as_str()) {
+                    ("add", "usbmisc" | "usb" | "wwan") => {
+                        match crate::discovery::describe(&self.sysfs, &self.dev, &name) {
+                            Some(d) => {
+                                self.add_device(&d);
+                                Ok(())
+                            }
+                            None => Ok(()),
+                        }
+                    }
+                    ("remove", _) => {
+                        self.stop(&name).await;
+                        Ok(())
+                    }
+                    // Other subsystems (net, tty) carry nothing mbimd manages.
+                    _ => Ok(()),
+                };
+                let _ = reply.send(r);
+            }
+        }
+    }
+
+    fn spawn<T: Transport>(
+        &mut self,
+        name: String,
+        transport: T,
+        max_control_transfer: u32,
+        ports: PortInfo,
+        sim: Option<SimHandle>,
+    ) {
+        let cfg = ActorConfig {
+            name: name.clone(),
+            max_control_transfer,
+            ..ActorConfig::default()
+        };
+        let (handle, join) = modem::spawn(transport, cfg);
+        let shared = self.shared.clone();
+        let ended = self.ended_tx.clone();
+        let h = handle.clone();
+        let n = name.clone();
+        let device = ports.device.clone();
+        tokio::spawn(async move {
+            run_modem(shared, &n, h, join, ports).await;
+            let _ = ended.send(n);
+        });
+        self.running.insert(
+            name,
+            Running {
+                handle,
+                device,
+                sim,
+            },
+        );
+    }
+}
+
+/// One modem's life: initialize, export, follow, unexport.
+async fn run_modem(
+    shared: Shared,
+    name: &str,
+    handle: ModemHandle,
+    join: tokio::task::JoinHandle<modem::ActorExit>,
+    ports: PortInfo,
+) {
+    let mut w = handle.watch();
+    let init = tokio::select! {
+        r = modem::ops::initialize(&handle) => r,
+        _ = w.wait_for(|s| s.link == modem::Link::Gone) => {
+            Err(modem::OperationError::Request(modem::RequestError::ModemGone))
+        }
+    };
+    if let Err(e) = init {
+        warn!(modem = name, error = %e, "initialization failed; not exporting");
+        handle.shutdown().await;
+        let _ = join.await;
+        return;
+    }
+    let _ = handle
+        .request(&mbim_proto::services::basic_connect::PinQuery)
+        .await;
+    let index = shared.counters.modem.fetch_add(1, Ordering::Relaxed);
+    let ctx = ModemCtx::new(
+        handle.clone(),
+        index,
+        ports,
+        shared.conn.clone(),
+        shared.counters.clone(),
+        shared.policy.clone(),
+    );
+    shared.registry.insert(ctx.clone());
+    ctx.sync().await;
+    info!(modem = name, path = %ctx.path.as_str(), "modem exported");
+    let follow = tokio::spawn(ctx.clone().follow());
+    let exit = join.await;
+    follow.abort();
+    info!(modem = name, exit = ?exit, "modem gone");
+    ctx.unexport().await;
+    shared.registry.remove(index);
+}

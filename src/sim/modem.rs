@@ -30,6 +30,7 @@ use mbim_proto::services::basic_connect::{
     SetRegistrationState, SetSignalState, SignalStateInfo, SimClass, SmsCaps, SubscriberReadyInfo,
     SubscriberReadyState, VoiceClass, cid,
 };
+use mbim_proto::services::phonebook::PhonebookEntry;
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT};
 use mbim_proto::wire::Uuid;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -190,6 +191,8 @@ pub struct Modem {
     pub(super) ussd_session: bool,
     /// Active DSS sessions: (device service, DSS session id).
     pub(super) dss_sessions: Vec<(Uuid, u32)>,
+    /// The SIM phonebook, by 1-based location.
+    pub(super) phonebook_entries: BTreeMap<u32, PhonebookEntry>,
 }
 
 impl Modem {
@@ -248,6 +251,18 @@ impl Modem {
                 pdu: s.pdu.clone(),
             })
             .collect();
+        let phonebook_entries = scenario
+            .phonebook
+            .iter()
+            .map(|e| {
+                let entry = PhonebookEntry {
+                    entry_index: e.index,
+                    number: e.number.clone(),
+                    name: e.name.clone(),
+                };
+                (e.index, entry)
+            })
+            .collect();
         let mut m = Modem {
             sw_radio: scenario.device.radio_on,
             hw_radio: scenario.device.hw_radio_on,
@@ -284,6 +299,7 @@ impl Modem {
             sms_reference: 0,
             ussd_session: false,
             dss_sessions: Vec::new(),
+            phonebook_entries,
             scenario,
         };
         // At power-up a ready modem is already registered (and attached):
@@ -445,6 +461,8 @@ impl Modem {
             self.auth(cid, set, buf)
         } else if service == uuids::DSS {
             self.dss(cid, set, buf)
+        } else if service == uuids::PHONEBOOK {
+            self.phonebook(cid, set, buf)
         } else {
             Reply::status(Status::NO_DEVICE_SUPPORT)
         };
@@ -453,13 +471,35 @@ impl Modem {
 
     /// The (service, CIDs) this modem answers, for DEVICE_SERVICES.
     pub fn supported_services(&self) -> Vec<(Uuid, Vec<u32>)> {
-        vec![
+        let mut v = vec![
             (BASIC_CONNECT, BASIC_CONNECT_CIDS.to_vec()),
             (uuids::SMS, super::sms::CIDS.to_vec()),
             (uuids::USSD, super::ussd::CIDS.to_vec()),
             (uuids::AUTH, super::auth::CIDS.to_vec()),
             (uuids::DSS, super::dss::CIDS.to_vec()),
-        ]
+        ];
+        if self.scenario.has_phonebook() {
+            v.push((uuids::PHONEBOOK, super::phonebook::CIDS.to_vec()));
+        }
+        // MS Basic Connect Extensions come with MBIMEx 2.0 (VERSION is its
+        // CID 15; the device answers that one itself).
+        if self.scenario.device.mbimex_version >= 0x0200 {
+            v.push((
+                uuids::MS_BASIC_CONNECT_EXTENSIONS,
+                super::ms_bce::CIDS.to_vec(),
+            ));
+        }
+        v
+    }
+
+    /// The phonebook entries (location order).
+    pub fn phonebook_entries(&self) -> Vec<PhonebookEntry> {
+        self.phonebook_entries.values().cloned().collect()
+    }
+
+    /// The packet service state.
+    pub fn packet_service_state(&self) -> PacketServiceState {
+        self.packet
     }
 
     // -----------------------------------------------------------------------
@@ -615,7 +655,7 @@ impl Modem {
         Handled::Reply(r)
     }
 
-    fn device_caps(&self) -> DeviceCapsInfo {
+    pub(super) fn device_caps(&self) -> DeviceCapsInfo {
         let d = &self.scenario.device;
         DeviceCapsInfo {
             device_type: d.device_type,

@@ -1,0 +1,184 @@
+//! The simulated MS Basic Connect Extensions service (MBIMEx,
+//! windows-operator-formats.md §7): the query CIDs mbimcli and ModemManager
+//! use — LTE_ATTACH_INFO, SYS_CAPS, DEVICE_CAPS, DEVICE_SLOT_MAPPINGS and
+//! SLOT_INFO_STATUS — answered from the modem's state in the layout of the
+//! negotiated version (DEVICE_CAPS and LTE_ATTACH_INFO change at 3.0).
+//!
+//! VERSION is not here: the agreed version is per-open function state,
+//! which [`super::device::Device`] owns. The service is only offered when
+//! the scenario's `mbimex_version` is 2.0 or later.
+
+use super::modem::{Modem, Reply, SimState, invalid};
+use mbim_proto::Status;
+use mbim_proto::services::Payload;
+use mbim_proto::services::basic_connect::{
+    Compression, ContextIpType, DataClass, NwError, PacketServiceState,
+};
+use mbim_proto::services::ms_basic_connect_extensions::{
+    DataSubclass, DeviceCapsInfoV2, DeviceCapsInfoV3, DeviceSlotMappingInfo, LteAttachInfo,
+    LteAttachInfoV3, LteAttachState, Slot, SlotInfo, SlotInfoReq, SysCapsInfo, UiccSlotState, cid,
+};
+
+/// MS Basic Connect Extensions CIDs the simulator answers (VERSION included).
+pub(super) const CIDS: &[u32] = &[
+    cid::LTE_ATTACH_INFO,
+    cid::SYS_CAPS,
+    cid::DEVICE_CAPS,
+    cid::DEVICE_SLOT_MAPPINGS,
+    cid::SLOT_INFO_STATUS,
+    cid::VERSION,
+];
+
+impl Modem {
+    /// Answer an MS Basic Connect Extensions command under MBIMEx `version` (BCD).
+    pub(super) fn ms_bce(&mut self, version: u16, c: u32, set: bool, buf: &[u8]) -> Reply {
+        let v3 = version >= 0x0300;
+        match (c, set) {
+            (cid::DEVICE_CAPS, false) if v3 => Reply::ok(&self.device_caps_v3()),
+            (cid::DEVICE_CAPS, false) => Reply::ok(&self.device_caps_v2()),
+            (cid::SYS_CAPS, false) => Reply::ok(&SysCapsInfo {
+                number_of_executors: 1,
+                number_of_slots: 1,
+                concurrency: 1,
+                modem_id: self.modem_id(),
+            }),
+            (cid::LTE_ATTACH_INFO, false) => match self.sim_gate() {
+                Err(s) => Reply::status(s),
+                Ok(()) if v3 => Reply::ok(&self.lte_attach_v3()),
+                Ok(()) => {
+                    let a = self.lte_attach_v3();
+                    Reply::ok(&LteAttachInfo {
+                        lte_attach_state: a.lte_attach_state,
+                        ip_type: a.ip_type,
+                        access_string: a.access_string,
+                        user_name: a.user_name,
+                        password: a.password,
+                        compression: a.compression,
+                        auth_protocol: a.auth_protocol,
+                    })
+                }
+            },
+            (cid::DEVICE_SLOT_MAPPINGS, false) => Reply::ok(&single_slot()),
+            // One executor, one slot: the only valid mapping is executor 0 → slot 0.
+            (cid::DEVICE_SLOT_MAPPINGS, true) => match DeviceSlotMappingInfo::decode(buf) {
+                Ok(m) if m == single_slot() => Reply::ok(&m),
+                _ => invalid(),
+            },
+            (cid::SLOT_INFO_STATUS, false) => match SlotInfoReq::decode(buf) {
+                Ok(r) if r.slot_index == 0 => Reply::ok(&SlotInfo {
+                    slot_index: 0,
+                    state: self.slot_state(),
+                }),
+                _ => invalid(),
+            },
+            _ => Reply::status(Status::NO_DEVICE_SUPPORT),
+        }
+    }
+
+    /// MBIM_MS_DEVICE_CAPS_INFO_V2: the Basic Connect caps on executor 0.
+    fn device_caps_v2(&self) -> DeviceCapsInfoV2 {
+        let d = self.device_caps();
+        DeviceCapsInfoV2 {
+            device_type: d.device_type,
+            cellular_class: d.cellular_class,
+            voice_class: d.voice_class,
+            sim_class: d.sim_class,
+            data_class: d.data_class,
+            sms_caps: d.sms_caps,
+            control_caps: d.control_caps,
+            max_sessions: d.max_sessions,
+            custom_data_class: d.custom_data_class,
+            device_id: d.device_id,
+            firmware_info: d.firmware_info,
+            hardware_info: d.hardware_info,
+            executor_index: 0,
+        }
+    }
+
+    /// MBIM_MS_DEVICE_CAPS_INFO_V3: adds the band tables from the scenario.
+    fn device_caps_v3(&self) -> DeviceCapsInfoV3 {
+        let d = self.device_caps();
+        let spec = &self.scenario().device;
+        // 5G bands mean the device does NR standalone (MBIM_DATA_SUBCLASS).
+        let data_subclass = if spec.nr_bands.is_empty() {
+            DataSubclass::default()
+        } else {
+            DataSubclass::NR5G_NR
+        };
+        DeviceCapsInfoV3 {
+            device_type: d.device_type,
+            cellular_class: d.cellular_class,
+            voice_class: d.voice_class,
+            sim_class: d.sim_class,
+            data_class: d.data_class,
+            sms_caps: d.sms_caps,
+            control_caps: d.control_caps,
+            data_subclass: u64::from(data_subclass.0),
+            max_sessions: d.max_sessions,
+            executor_index: 0,
+            wcdma_band_class: 0,
+            lte_band_class: spec.lte_bands.clone(),
+            nr_band_class: spec.nr_bands.clone(),
+            custom_data_class: d.custom_data_class,
+            device_id: d.device_id,
+            firmware_info: d.firmware_info,
+            hardware_info: d.hardware_info,
+        }
+    }
+
+    /// The ModemId of SYS_CAPS: the IMEI's digits as a number (stable per scenario).
+    fn modem_id(&self) -> u64 {
+        self.scenario()
+            .device
+            .imei
+            .chars()
+            .filter_map(|c| c.to_digit(10))
+            .fold(0u64, |acc, d| {
+                acc.wrapping_mul(10).wrapping_add(u64::from(d))
+            })
+    }
+
+    /// The LTE default bearer: attached while registered on LTE with packet
+    /// service, to the scenario's first APN (the one the network hands out).
+    fn lte_attach_v3(&self) -> LteAttachInfoV3 {
+        let on_lte = self.is_registered()
+            && self.packet_service_state() == PacketServiceState::ATTACHED
+            && self
+                .registration()
+                .available_data_classes
+                .contains(DataClass::LTE);
+        let apn = self.scenario().apns.first();
+        match (on_lte, apn) {
+            (true, Some(a)) => LteAttachInfoV3 {
+                lte_attach_state: LteAttachState::ATTACHED,
+                nw_error: NwError::NONE,
+                ip_type: a.ip_type,
+                access_string: a.name.clone(),
+                user_name: String::new(),
+                password: String::new(),
+                compression: Compression::NONE,
+                auth_protocol: Default::default(),
+            },
+            _ => LteAttachInfoV3 {
+                lte_attach_state: LteAttachState::DETACHED,
+                nw_error: self.registration().nw_error,
+                ip_type: ContextIpType::DEFAULT,
+                ..LteAttachInfoV3::default()
+            },
+        }
+    }
+
+    fn slot_state(&self) -> UiccSlotState {
+        match self.sim_state() {
+            SimState::Absent => UiccSlotState::EMPTY,
+            SimState::Blocked => UiccSlotState::ERROR,
+            SimState::PinLocked | SimState::PukLocked | SimState::Ready => UiccSlotState::ACTIVE,
+        }
+    }
+}
+
+fn single_slot() -> DeviceSlotMappingInfo {
+    DeviceSlotMappingInfo {
+        slot_map: vec![Slot { slot: 0 }],
+    }
+}

@@ -185,6 +185,7 @@ fn packet_service_v2(p: PacketServiceInfo) -> PacketServiceInfoV2 {
 }
 
 /// MBIM_PACKET_SERVICE_INFO_V3: the TAI is the registered network's PLMN
+/// (see [`plmn`])
 /// and the scenario's TAC while attached, zero otherwise.
 fn packet_service_v3(modem: &Modem, p: PacketServiceInfo) -> PacketServiceInfoV3 {
     let attached = p.packet_service_state == bc::PacketServiceState::ATTACHED;
@@ -210,9 +211,14 @@ fn packet_service_v3(modem: &Modem, p: PacketServiceInfo) -> PacketServiceInfoV3
     }
 }
 
-/// MCC and MNC of a numeric PLMN id (`"26201"` → 262, 1); zeros if not numeric.
+/// MCC and MNC of a numeric PLMN id, one decimal digit per nibble as
+/// libmbim reads MBIM_TAI (`"26201"` → 0x262, 0x01); zeros if not numeric.
 fn plmn(id: &str) -> (u16, u16) {
-    let num = |s: &str| s.parse::<u16>().ok();
+    let num = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| u16::from_str_radix(s, 16).ok())
+            .flatten()
+    };
     match (id.get(..3).and_then(num), id.get(3..).and_then(num)) {
         (Some(mcc), Some(mnc)) => (mcc, mnc),
         _ => (0, 0),
@@ -281,8 +287,8 @@ mod tests {
 
     #[test]
     fn plmn_splits_numeric_ids_and_zeroes_others() {
-        assert_eq!(plmn("26201"), (262, 1));
-        assert_eq!(plmn("310410"), (310, 410));
+        assert_eq!(plmn("26201"), (0x262, 0x01));
+        assert_eq!(plmn("310410"), (0x310, 0x410));
         assert_eq!(plmn("abc"), (0, 0));
         assert_eq!(plmn(""), (0, 0));
     }

@@ -8,10 +8,13 @@
 //! subscribe list — [`super::device::Device`] owns those. Payloads are built
 //! and parsed only with `mbim_proto::services` types.
 //!
-//! SMS, USSD, Auth and DSS live in their own modules ([`super::sms`],
-//! [`super::ussd`], [`super::auth`], [`super::dss`]) as further `impl Modem`
-//! blocks, dispatched from [`Modem::handle`]; any other service gets
-//! NO_DEVICE_SUPPORT, as from a real modem without it.
+//! SMS, USSD, Auth, DSS, Phonebook and MS Basic Connect Extensions live in
+//! their own modules ([`super::sms`], [`super::ussd`], [`super::auth`],
+//! [`super::dss`], [`super::phonebook`], [`super::ms_bce`]) as further
+//! `impl Modem` blocks, dispatched from [`Modem::handle`] (MS BCE from the
+//! device, which knows the negotiated version); any other service gets
+//! NO_DEVICE_SUPPORT, as from a real modem without it. Basic Connect is
+//! answered in MBIM 1.0 layouts; [`super::mbimex`] converts to 2.0/3.0.
 
 use super::scenario::{ApnSpec, EventKind, Lock, Plan, Scenario};
 use mbim_proto::Status;

@@ -1,7 +1,7 @@
 //! The scenario: a TOML description of one simulated modem — what it is
 //! (device caps, MBIMEx version, max control transfer), its SIM, the networks
-//! it sees and how registration goes, what each APN does on CONNECT, the SMS
-//! and USSD it has to offer, a timeline of events, and the faults to inject.
+//! it sees and how registration goes, what each APN does on CONNECT, the SMS,
+//! USSD and phonebook entries it has to offer, a timeline of events, and the faults to inject.
 //!
 //! Every section has a default, and the defaults together are the built-in
 //! scenario (a hot SIM on "Test Network" 00101 accepting the APN `internet`),

@@ -670,6 +670,21 @@ async fn mbimex_v3_ms_extensions_report_lte_attach_and_device_caps() {
     assert!(lte.contains("Access string: internet"), "{lte}");
     assert!(lte.contains("Network error: none"), "{lte}");
 
+    // Without the v3 open, LTE_ATTACH_INFO keeps its 1.0 layout.
+    let lte = ok(&sim, &["--ms-query-lte-attach-info"]).await;
+    assert!(lte.contains("v1.0 LTE attach info"), "{lte}");
+    assert!(lte.contains("Access string: internet"), "{lte}");
+    // The factory initial-attach APN is the scenario's first, for every
+    // roaming condition.
+    let conf = ok(&sim, &[V3, "--ms-query-lte-attach-configuration"]).await;
+    for roaming in ["home", "partner", "non-partner"] {
+        assert!(
+            conf.contains(&format!("Roaming:       {roaming}")),
+            "{conf}"
+        );
+    }
+    assert_eq!(conf.matches("Access string: internet").count(), 3, "{conf}");
+
     let caps = ok(&sim, &[V3, "--ms-query-device-caps"]).await;
     field(&caps, "Device ID", "490154203237518");
     field(&caps, "Firmware info", "FW-V3.1");

@@ -344,6 +344,58 @@ async fn phonebook_fills_up_announces_changes_and_needs_the_sim() {
     handle.stop().await.unwrap();
 }
 
+#[tokio::test(start_paused = true)]
+async fn lte_attach_configuration_set_moves_the_default_bearer_apn() {
+    use ms_bce::{
+        LteAttachConfiguration, LteAttachConfigurationQuery, LteAttachContextOperation,
+        LteAttachContextRoamingControl as Roaming, LteAttachInfoQuery, SetLteAttachConfiguration,
+    };
+    let (mut host, handle) = start(scenario(V3_SCENARIO));
+    host.open().await;
+    negotiate(&mut host, ExtendedVersion::V3).await;
+    let factory = host.call(&LteAttachConfigurationQuery).await;
+    assert_eq!(factory.configurations.len(), 3);
+    let conf = |roaming, apn: &str| LteAttachConfiguration {
+        ip_type: ContextIpType::IPV4,
+        roaming,
+        access_string: apn.into(),
+        ..LteAttachConfiguration::default()
+    };
+    let set = SetLteAttachConfiguration {
+        operation: LteAttachContextOperation::DEFAULT,
+        configurations: vec![
+            conf(Roaming::HOME, "ims.home"),
+            conf(Roaming::PARTNER, "roam"),
+        ],
+    };
+    let r = host.call(&set).await;
+    assert_eq!(r.configurations, set.configurations);
+    let (_, info) = query(
+        &mut host,
+        MS_BASIC_CONNECT_EXTENSIONS,
+        ms_bce::cid::LTE_ATTACH_INFO,
+        &LteAttachInfoQuery.to_bytes().unwrap(),
+    )
+    .await;
+    let lte = ms_bce::LteAttachInfoV3::decode(&info).unwrap();
+    assert_eq!(lte.access_string, "ims.home");
+    assert_eq!(lte.ip_type, ContextIpType::IPV4);
+    // The same roaming condition twice is refused.
+    let twice = SetLteAttachConfiguration {
+        operation: LteAttachContextOperation::DEFAULT,
+        configurations: vec![conf(Roaming::HOME, "a"), conf(Roaming::HOME, "b")],
+    };
+    assert_eq!(host.status_of(&twice).await, Status::INVALID_PARAMETERS);
+    let restored = host
+        .call(&SetLteAttachConfiguration {
+            operation: LteAttachContextOperation::RESTORE_FACTORY,
+            configurations: Vec::new(),
+        })
+        .await;
+    assert_eq!(restored, factory);
+    handle.stop().await.unwrap();
+}
+
 #[test]
 fn phonebook_entries_outside_the_capacity_or_repeated_are_refused() {
     use mbimd::sim::scenario::Scenario;

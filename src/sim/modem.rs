@@ -33,6 +33,7 @@ use mbim_proto::services::basic_connect::{
     SetRegistrationState, SetSignalState, SignalStateInfo, SimClass, SmsCaps, SubscriberReadyInfo,
     SubscriberReadyState, VoiceClass, cid,
 };
+use mbim_proto::services::ms_basic_connect_extensions::LteAttachConfiguration;
 use mbim_proto::services::phonebook::PhonebookEntry;
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT};
 use mbim_proto::wire::Uuid;
@@ -196,6 +197,9 @@ pub struct Modem {
     pub(super) dss_sessions: Vec<(Uuid, u32)>,
     /// The SIM phonebook, by 1-based location.
     pub(super) phonebook_entries: BTreeMap<u32, PhonebookEntry>,
+    /// Initial-attach APNs the host set (MS LTE_ATTACH_CONFIGURATION);
+    /// `None` = the factory ones.
+    pub(super) lte_attach_config: Option<Vec<LteAttachConfiguration>>,
 }
 
 impl Modem {
@@ -303,6 +307,7 @@ impl Modem {
             ussd_session: false,
             dss_sessions: Vec::new(),
             phonebook_entries,
+            lte_attach_config: None,
             scenario,
         };
         // At power-up a ready modem is already registered (and attached):

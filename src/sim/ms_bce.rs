@@ -1,8 +1,9 @@
 //! The simulated MS Basic Connect Extensions service (MBIMEx,
 //! windows-operator-formats.md §7): the query CIDs mbimcli and ModemManager
-//! use — LTE_ATTACH_INFO, SYS_CAPS, DEVICE_CAPS, DEVICE_SLOT_MAPPINGS and
-//! SLOT_INFO_STATUS — answered from the modem's state in the layout of the
-//! negotiated version (DEVICE_CAPS and LTE_ATTACH_INFO change at 3.0).
+//! use — LTE_ATTACH_CONFIGURATION, LTE_ATTACH_INFO, SYS_CAPS, DEVICE_CAPS,
+//! DEVICE_SLOT_MAPPINGS and SLOT_INFO_STATUS — answered from the modem's
+//! state in the layout of the negotiated version (DEVICE_CAPS and
+//! LTE_ATTACH_INFO change at 3.0).
 //!
 //! VERSION is not here: the agreed version is per-open function state,
 //! which [`super::device::Device`] owns. The service is only offered when
@@ -15,12 +16,15 @@ use mbim_proto::services::basic_connect::{
     Compression, ContextIpType, DataClass, NwError, PacketServiceState,
 };
 use mbim_proto::services::ms_basic_connect_extensions::{
-    DataSubclass, DeviceCapsInfoV2, DeviceCapsInfoV3, DeviceSlotMappingInfo, LteAttachInfo,
-    LteAttachInfoV3, LteAttachState, Slot, SlotInfo, SlotInfoReq, SysCapsInfo, UiccSlotState, cid,
+    ContextSource, DataSubclass, DeviceCapsInfoV2, DeviceCapsInfoV3, DeviceSlotMappingInfo,
+    LteAttachConfiguration, LteAttachConfigurationInfo, LteAttachContextOperation,
+    LteAttachContextRoamingControl, LteAttachInfo, LteAttachInfoV3, LteAttachState,
+    SetLteAttachConfiguration, Slot, SlotInfo, SlotInfoReq, SysCapsInfo, UiccSlotState, cid,
 };
 
 /// MS Basic Connect Extensions CIDs the simulator answers (VERSION included).
 pub(super) const CIDS: &[u32] = &[
+    cid::LTE_ATTACH_CONFIGURATION,
     cid::LTE_ATTACH_INFO,
     cid::SYS_CAPS,
     cid::DEVICE_CAPS,
@@ -58,6 +62,17 @@ impl Modem {
                     })
                 }
             },
+            (cid::LTE_ATTACH_CONFIGURATION, false) => match self.sim_gate() {
+                Err(s) => Reply::status(s),
+                Ok(()) => Reply::ok(&self.lte_attach_configuration()),
+            },
+            (cid::LTE_ATTACH_CONFIGURATION, true) => {
+                match (self.sim_gate(), SetLteAttachConfiguration::decode(buf)) {
+                    (Err(s), _) => Reply::status(s),
+                    (_, Err(_)) => invalid(),
+                    (Ok(()), Ok(req)) => self.set_lte_attach_configuration(req),
+                }
+            }
             (cid::DEVICE_SLOT_MAPPINGS, false) => Reply::ok(&single_slot()),
             // One executor, one slot: the only valid mapping is executor 0 → slot 0.
             (cid::DEVICE_SLOT_MAPPINGS, true) => match DeviceSlotMappingInfo::decode(buf) {
@@ -73,6 +88,58 @@ impl Modem {
             },
             _ => Reply::status(Status::NO_DEVICE_SUPPORT),
         }
+    }
+
+    /// The initial-attach APNs: what the host set, else the factory ones
+    /// (the scenario's first APN for home, partner and non-partner networks).
+    fn lte_attach_configuration(&self) -> LteAttachConfigurationInfo {
+        if let Some(c) = &self.lte_attach_config {
+            return LteAttachConfigurationInfo {
+                configurations: c.clone(),
+            };
+        }
+        let apn = self.scenario().apns.first();
+        let configurations = [
+            LteAttachContextRoamingControl::HOME,
+            LteAttachContextRoamingControl::PARTNER,
+            LteAttachContextRoamingControl::NON_PARTNER,
+        ]
+        .into_iter()
+        .map(|roaming| LteAttachConfiguration {
+            ip_type: apn.map_or(ContextIpType::DEFAULT, |a| a.ip_type),
+            roaming,
+            source: ContextSource::MODEM,
+            access_string: apn.map(|a| a.name.clone()).unwrap_or_default(),
+            user_name: String::new(),
+            password: String::new(),
+            compression: Compression::NONE,
+            auth_protocol: Default::default(),
+        })
+        .collect();
+        LteAttachConfigurationInfo { configurations }
+    }
+
+    /// Set the initial-attach APNs: one per roaming condition (at most
+    /// three, no condition twice), or back to the factory ones.
+    fn set_lte_attach_configuration(&mut self, req: SetLteAttachConfiguration) -> Reply {
+        match req.operation {
+            LteAttachContextOperation::RESTORE_FACTORY => self.lte_attach_config = None,
+            LteAttachContextOperation::DEFAULT => {
+                let mut seen = Vec::new();
+                for c in &req.configurations {
+                    if seen.contains(&c.roaming) || c.roaming.0 > 2 {
+                        return invalid();
+                    }
+                    seen.push(c.roaming);
+                }
+                if seen.is_empty() {
+                    return invalid();
+                }
+                self.lte_attach_config = Some(req.configurations);
+            }
+            _ => return invalid(),
+        }
+        Reply::ok(&self.lte_attach_configuration())
     }
 
     /// MBIM_MS_DEVICE_CAPS_INFO_V2: the Basic Connect caps on executor 0.
@@ -139,7 +206,7 @@ impl Modem {
     }
 
     /// The LTE default bearer: attached while registered on LTE with packet
-    /// service, to the scenario's first APN (the one the network hands out).
+    /// service, on the home initial-attach APN.
     fn lte_attach_v3(&self) -> LteAttachInfoV3 {
         let on_lte = self.is_registered()
             && self.packet_service_state() == PacketServiceState::ATTACHED
@@ -147,17 +214,22 @@ impl Modem {
                 .registration()
                 .available_data_classes
                 .contains(DataClass::LTE);
-        let apn = self.scenario().apns.first();
-        match (on_lte, apn) {
-            (true, Some(a)) => LteAttachInfoV3 {
+        // The default bearer comes up on the home initial-attach APN.
+        let home = self
+            .lte_attach_configuration()
+            .configurations
+            .into_iter()
+            .find(|c| c.roaming == LteAttachContextRoamingControl::HOME);
+        match (on_lte, home) {
+            (true, Some(c)) => LteAttachInfoV3 {
                 lte_attach_state: LteAttachState::ATTACHED,
                 nw_error: NwError::NONE,
-                ip_type: a.ip_type,
-                access_string: a.name.clone(),
-                user_name: String::new(),
-                password: String::new(),
-                compression: Compression::NONE,
-                auth_protocol: Default::default(),
+                ip_type: c.ip_type,
+                access_string: c.access_string,
+                user_name: c.user_name,
+                password: c.password,
+                compression: c.compression,
+                auth_protocol: c.auth_protocol,
             },
             _ => LteAttachInfoV3 {
                 lte_attach_state: LteAttachState::DETACHED,

@@ -303,3 +303,40 @@ async fn actor_negotiates_3_0_with_the_simulator_initialises_and_connects() {
     assert_eq!(actor.await.unwrap(), ActorExit::Shutdown);
     let _ = sim_handle.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn actor_settles_on_2_0_with_a_2_0_simulator_and_reads_the_2_0_layouts() {
+    let (io, sim_handle) = spawn_duplex(scenario(
+        "[device]\nmbimex_version = \"2.0\"\n[signal]\nrssi = 13\n\
+         [registration]\nstate = \"roaming\"\nroaming_text = \"Partner net\"\n",
+    ));
+    let (h, actor) = modem::spawn(
+        io,
+        ActorConfig {
+            mbimex: ExtendedVersion::V3,
+            ..config()
+        },
+    );
+    let init = init::initialize(&h).await.unwrap();
+    assert_eq!(h.state().version, ExtendedVersion::V2);
+    // REGISTER_STATE and SIGNAL_STATE came in their 2.0 layouts.
+    let reg = init.registration.expect("registration");
+    assert_eq!(reg.register_state, RegisterState::ROAMING);
+    assert_eq!(reg.roaming_text, "Partner net");
+    assert_eq!(init.signal.map(|s| s.rssi), Some(13));
+    assert!(init.packet_service.is_some());
+    let res = connect::connect(
+        &h,
+        &ConnectParams {
+            apn: "internet".into(),
+            ..ConnectParams::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.connect.activation_state, ActivationState::ACTIVATED);
+    assert_eq!(h.state().malformed, 0);
+    h.shutdown().await;
+    assert_eq!(actor.await.unwrap(), ActorExit::Shutdown);
+    let _ = sim_handle.stop().await;
+}

@@ -793,3 +793,44 @@ async fn phonebook_configuration_read_write_and_delete() {
     );
     sim.handle.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms_provisioned_contexts_add_replace_and_delete() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(MBIMEX_V3));
+    let pc = ok(&sim, &[V3, "--ms-query-provisioned-contexts"]).await;
+    assert!(pc.contains("Provisioned contexts (1)"), "{pc}");
+    field(&pc, "Context type", "internet");
+    field(&pc, "Source", "operator");
+    let set = "--ms-set-provisioned-contexts=operation=default,context-type=mms,ip-type=ipv4,\
+               state=enabled,roaming-control=home-only,media-type=cellular-only,source=user,\
+               auth=pap,compression=none,username=mms,password=pw,access-string=mms.example";
+    let pc = ok(&sim, &[V3, set]).await;
+    assert!(pc.contains("Provisioned contexts (2)"), "{pc}");
+    field(&pc, "Context type", "mms");
+    field(&pc, "Roaming control", "home-only");
+    field(&pc, "Source", "user");
+    field(&pc, "Access string", "mms.example");
+    field(&pc, "Auth protocol", "pap");
+    // The same context type again replaces it, keeping its id.
+    let pc = ok(&sim, &[V3, &set.replace("mms.example", "mms2.example")]).await;
+    assert!(pc.contains("Provisioned contexts (2)"), "{pc}");
+    field(&pc, "Access string", "mms2.example");
+    assert!(pc.contains("Context ID 2:"), "{pc}");
+    // Basic Connect sees the same contexts.
+    let bc = ok(&sim, &["--query-provisioned-contexts"]).await;
+    field(&bc, "Access string", "mms2.example");
+    let pc = ok(
+        &sim,
+        &[
+            V3,
+            "--ms-set-provisioned-contexts=operation=delete,context-type=internet",
+        ],
+    )
+    .await;
+    assert!(pc.contains("Provisioned contexts (1)"), "{pc}");
+    assert!(!pc.contains("'internet'"), "{pc}");
+    sim.handle.stop().await.unwrap();
+}

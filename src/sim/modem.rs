@@ -176,7 +176,10 @@ pub struct Modem {
     sessions: BTreeMap<u32, DataSession>,
     /// Traffic of sessions already closed (interface counters keep counting).
     closed_traffic: Counters,
-    contexts: Vec<bc::Context>,
+    pub(super) contexts: Vec<bc::Context>,
+    /// MBIMEx attributes of provisioned contexts set through MS
+    /// PROVISIONED_CONTEXTS, by context id (absent = the defaults).
+    pub(super) context_v2: BTreeMap<u32, super::ms_bce::ContextAttributes>,
     idle_hint: NetworkIdleHintState,
     emergency: EmergencyModeState,
     filters: HashMap<u32, PacketFilters>,
@@ -234,20 +237,7 @@ impl Modem {
                 error_rate: n.error_rate,
             })
             .collect();
-        let contexts = scenario
-            .contexts
-            .iter()
-            .map(|c| bc::Context {
-                context_id: c.id,
-                context_type: uuids::by_name(&c.context_type)
-                    .unwrap_or(uuids::CONTEXT_TYPE_INTERNET),
-                access_string: c.apn.clone(),
-                user_name: c.user.clone(),
-                password: c.password.clone(),
-                compression: Compression::NONE,
-                auth_protocol: c.auth,
-            })
-            .collect();
+        let contexts = scenario_contexts(&scenario);
         let sms_store = scenario
             .sms
             .iter()
@@ -308,6 +298,7 @@ impl Modem {
             dss_sessions: Vec::new(),
             phonebook_entries,
             lte_attach_config: None,
+            context_v2: BTreeMap::new(),
             scenario,
         };
         // At power-up a ready modem is already registered (and attached):
@@ -1575,6 +1566,23 @@ pub const BASIC_CONNECT_CIDS: &[u32] = &[
     cid::EMERGENCY_MODE,
     cid::IP_PACKET_FILTERS,
 ];
+
+/// The provisioned contexts a scenario starts with (its `[[context]]`s).
+pub(super) fn scenario_contexts(scenario: &Scenario) -> Vec<bc::Context> {
+    scenario
+        .contexts
+        .iter()
+        .map(|c| bc::Context {
+            context_id: c.id,
+            context_type: uuids::by_name(&c.context_type).unwrap_or(uuids::CONTEXT_TYPE_INTERNET),
+            access_string: c.apn.clone(),
+            user_name: c.user.clone(),
+            password: c.password.clone(),
+            compression: Compression::NONE,
+            auth_protocol: c.auth,
+        })
+        .collect()
+}
 
 pub(super) fn invalid() -> Reply {
     Reply::status(Status::INVALID_PARAMETERS)

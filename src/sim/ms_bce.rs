@@ -1,6 +1,6 @@
 //! The simulated MS Basic Connect Extensions service (MBIMEx,
 //! windows-operator-formats.md §7): the query CIDs mbimcli and ModemManager
-//! use — LTE_ATTACH_CONFIGURATION, LTE_ATTACH_INFO, SYS_CAPS, DEVICE_CAPS,
+//! use — PROVISIONED_CONTEXTS (v2), LTE_ATTACH_CONFIGURATION, LTE_ATTACH_INFO, SYS_CAPS, DEVICE_CAPS,
 //! DEVICE_SLOT_MAPPINGS and SLOT_INFO_STATUS — answered from the modem's
 //! state in the layout of the negotiated version (DEVICE_CAPS and
 //! LTE_ATTACH_INFO change at 3.0).
@@ -9,21 +9,24 @@
 //! which [`super::device::Device`] owns. The service is only offered when
 //! the scenario's `mbimex_version` is 2.0 or later.
 
-use super::modem::{Modem, Reply, SimState, invalid};
+use super::modem::{Modem, Reply, SimState, invalid, scenario_contexts};
 use mbim_proto::Status;
 use mbim_proto::services::Payload;
 use mbim_proto::services::basic_connect::{
-    Compression, ContextIpType, DataClass, NwError, PacketServiceState,
+    self as bc, Compression, ContextIpType, DataClass, NwError, PacketServiceState,
 };
 use mbim_proto::services::ms_basic_connect_extensions::{
-    ContextSource, DataSubclass, DeviceCapsInfoV2, DeviceCapsInfoV3, DeviceSlotMappingInfo,
+    ContextMediaType, ContextOperation, ContextRoamingControl, ContextSource, ContextState,
+    DataSubclass, DeviceCapsInfoV2, DeviceCapsInfoV3, DeviceSlotMappingInfo,
     LteAttachConfiguration, LteAttachConfigurationInfo, LteAttachContextOperation,
     LteAttachContextRoamingControl, LteAttachInfo, LteAttachInfoV3, LteAttachState,
-    SetLteAttachConfiguration, Slot, SlotInfo, SlotInfoReq, SysCapsInfo, UiccSlotState, cid,
+    ProvisionedContextElementV2, ProvisionedContextsInfoV2, SetLteAttachConfiguration,
+    SetProvisionedContextV2, Slot, SlotInfo, SlotInfoReq, SysCapsInfo, UiccSlotState, cid,
 };
 
 /// MS Basic Connect Extensions CIDs the simulator answers (VERSION included).
 pub(super) const CIDS: &[u32] = &[
+    cid::PROVISIONED_CONTEXTS,
     cid::LTE_ATTACH_CONFIGURATION,
     cid::LTE_ATTACH_INFO,
     cid::SYS_CAPS,
@@ -32,6 +35,30 @@ pub(super) const CIDS: &[u32] = &[
     cid::SLOT_INFO_STATUS,
     cid::VERSION,
 ];
+
+/// The MBIMEx attributes of a provisioned context that MBIM 1.0's
+/// MBIM_CONTEXT lacks (MBIM_MS_CONTEXT_V2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ContextAttributes {
+    ip_type: ContextIpType,
+    state: ContextState,
+    roaming: ContextRoamingControl,
+    media_type: ContextMediaType,
+    source: ContextSource,
+}
+
+impl Default for ContextAttributes {
+    /// A scenario context: enabled everywhere on cellular, from the operator.
+    fn default() -> Self {
+        ContextAttributes {
+            ip_type: ContextIpType::DEFAULT,
+            state: ContextState::ENABLED,
+            roaming: ContextRoamingControl::ALLOW_ALL,
+            media_type: ContextMediaType::CELLULAR_ONLY,
+            source: ContextSource::OPERATOR,
+        }
+    }
+}
 
 impl Modem {
     /// Answer an MS Basic Connect Extensions command under MBIMEx `version` (BCD).
@@ -62,6 +89,17 @@ impl Modem {
                     })
                 }
             },
+            (cid::PROVISIONED_CONTEXTS, false) => match self.sim_gate() {
+                Err(s) => Reply::status(s),
+                Ok(()) => Reply::ok(&self.provisioned_contexts_v2()),
+            },
+            (cid::PROVISIONED_CONTEXTS, true) => {
+                match (self.sim_gate(), SetProvisionedContextV2::decode(buf)) {
+                    (Err(s), _) => Reply::status(s),
+                    (_, Err(_)) => invalid(),
+                    (Ok(()), Ok(req)) => self.set_provisioned_context_v2(req),
+                }
+            }
             (cid::LTE_ATTACH_CONFIGURATION, false) => match self.sim_gate() {
                 Err(s) => Reply::status(s),
                 Ok(()) => Reply::ok(&self.lte_attach_configuration()),
@@ -88,6 +126,104 @@ impl Modem {
             },
             _ => Reply::status(Status::NO_DEVICE_SUPPORT),
         }
+    }
+
+    /// MBIM_MS_PROVISIONED_CONTEXTS_INFO_V2: the Basic Connect contexts with
+    /// their MBIMEx attributes.
+    fn provisioned_contexts_v2(&self) -> ProvisionedContextsInfoV2 {
+        let provisioned_contexts = self
+            .contexts
+            .iter()
+            .map(|c| {
+                let a = self
+                    .context_v2
+                    .get(&c.context_id)
+                    .copied()
+                    .unwrap_or_default();
+                ProvisionedContextElementV2 {
+                    context_id: c.context_id,
+                    context_type: c.context_type,
+                    ip_type: a.ip_type,
+                    state: a.state,
+                    roaming: a.roaming,
+                    media_type: a.media_type,
+                    source: a.source,
+                    access_string: c.access_string.clone(),
+                    user_name: c.user_name.clone(),
+                    password: c.password.clone(),
+                    compression: c.compression,
+                    auth_protocol: c.auth_protocol,
+                }
+            })
+            .collect();
+        ProvisionedContextsInfoV2 {
+            provisioned_contexts,
+        }
+    }
+
+    /// MS PROVISIONED_CONTEXTS set: DEFAULT replaces the context of that
+    /// ContextType (or adds one with the next free id), DELETE removes the
+    /// contexts of that type, RESTORE_FACTORY goes back to the scenario's.
+    fn set_provisioned_context_v2(&mut self, req: SetProvisionedContextV2) -> Reply {
+        match req.operation {
+            ContextOperation::DEFAULT => {
+                let attrs = ContextAttributes {
+                    ip_type: req.ip_type,
+                    state: req.state,
+                    roaming: req.roaming,
+                    media_type: req.media_type,
+                    source: req.source,
+                };
+                let existing = self
+                    .contexts
+                    .iter()
+                    .position(|c| c.context_type == req.context_type);
+                let id = match existing {
+                    Some(i) => self.contexts[i].context_id,
+                    None => {
+                        self.contexts
+                            .iter()
+                            .map(|c| c.context_id)
+                            .max()
+                            .unwrap_or(0)
+                            + 1
+                    }
+                };
+                let ctx = bc::Context {
+                    context_id: id,
+                    context_type: req.context_type,
+                    access_string: req.access_string,
+                    user_name: req.user_name,
+                    password: req.password,
+                    compression: req.compression,
+                    auth_protocol: req.auth_protocol,
+                };
+                match existing {
+                    Some(i) => self.contexts[i] = ctx,
+                    None => self.contexts.push(ctx),
+                }
+                self.context_v2.insert(id, attrs);
+            }
+            ContextOperation::DELETE => {
+                let gone: Vec<u32> = self
+                    .contexts
+                    .iter()
+                    .filter(|c| c.context_type == req.context_type)
+                    .map(|c| c.context_id)
+                    .collect();
+                if gone.is_empty() {
+                    return invalid();
+                }
+                self.contexts.retain(|c| !gone.contains(&c.context_id));
+                self.context_v2.retain(|id, _| !gone.contains(id));
+            }
+            ContextOperation::RESTORE_FACTORY => {
+                self.contexts = scenario_contexts(self.scenario());
+                self.context_v2.clear();
+            }
+            _ => return invalid(),
+        }
+        Reply::ok(&self.provisioned_contexts_v2())
     }
 
     /// The initial-attach APNs: what the host set, else the factory ones

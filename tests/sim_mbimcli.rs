@@ -834,3 +834,45 @@ async fn ms_provisioned_contexts_add_replace_and_delete() {
     assert!(!pc.contains("'internet'"), "{pc}");
     sim.handle.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimex_v3_ip_packet_filters_and_registration_read_right() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(MBIMEX_V3));
+    let set = ok(
+        &sim,
+        &[
+            V3,
+            "--set-ip-packet-filters=session-id=0,packet-filter=45000001,packet-mask=ff0000ff,filter-id=7",
+        ],
+    )
+    .await;
+    assert!(set.contains("IP packet filters: (1)"), "{set}");
+    // mbimcli's filter lines are `label : value` (padded).
+    let line = |text: &str, label: &str, value: &str| {
+        assert!(
+            text.lines().any(|l| l
+                .split_once(':')
+                .is_some_and(|(k, v)| k.trim() == label && v.trim() == value)),
+            "no `{label}: {value}` in:\n{text}"
+        );
+    };
+    let q = ok(&sim, &[V3, "--query-ip-packet-filters=0"]).await;
+    line(&q, "Packet filter", "45 00 00 01");
+    line(&q, "Packet mask", "FF 00 00 FF");
+    line(&q, "Filter ID", "7");
+    // The 1.0 layout has no FilterId.
+    let q = ok(&sim, &["--query-ip-packet-filters=0"]).await;
+    line(&q, "Packet filter", "45 00 00 01");
+    assert!(!q.contains("Filter ID"), "{q}");
+
+    // REGISTER_STATE keeps its 2.0 layout under 3.0.
+    let reg = ok(&sim, &[V3, "--query-registration-state"]).await;
+    field(&reg, "Register state", "home");
+    field(&reg, "Provider ID", "26201");
+    field(&reg, "Provider name", "Telekom.de");
+    field(&reg, "Preferred data classes", "umts, lte");
+    sim.handle.stop().await.unwrap();
+}

@@ -3,6 +3,7 @@
 //! indications reaching the state snapshot, and the failure policy against
 //! injected faults (reset → reopen, unplug → removal). Paused tokio time.
 
+use mbim_proto::services::ExtendedVersion;
 use mbim_proto::services::basic_connect::{ActivationState, ContextIpType, RegisterState};
 use mbim_proto::uuid;
 use mbimd::modem::ops::connect::{self, ConnectParams};
@@ -205,5 +206,137 @@ async fn actor_sms_and_ussd_operations_work_against_the_simulator() {
     );
     h.shutdown().await;
     actor.await.unwrap();
+    let _ = sim_handle.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn actor_negotiates_3_0_with_the_simulator_initialises_and_connects() {
+    let (io, sim_handle) = spawn_duplex(scenario(
+        r#"
+        [device]
+        mbimex_version = "3.0"
+        imei = "356938035643810"
+        [sim]
+        imsi = "262019876543210"
+        msisdns = ["+491719876543"]
+        [packet_service]
+        uplink_bps = 7000000
+        [[apn]]
+        name = "internet"
+        ip_type = "ipv4"
+        ipv4 = "192.0.2.20/24"
+        ipv4_gateway = "192.0.2.1"
+        ipv4_dns = ["192.0.2.53"]
+        "#,
+    ));
+    let (h, actor) = modem::spawn(
+        io,
+        ActorConfig {
+            mbimex: ExtendedVersion::V4,
+            ..config()
+        },
+    );
+    let init = init::initialize(&h).await.unwrap();
+    // The actor offered 4.0; the simulated device agreed on its 3.0.
+    assert_eq!(h.state().version, ExtendedVersion::V3);
+    assert_eq!(
+        sim_handle.inspect(|d| d.version()).await,
+        Some(ExtendedVersion::V3.0)
+    );
+    assert_eq!(init.caps.device_id, "356938035643810");
+    // SUBSCRIBER_READY_STATUS and PACKET_SERVICE came in their 3.0 layouts.
+    let sub = init.subscriber.expect("subscriber ready status");
+    assert_eq!(sub.subscriber_id, "262019876543210");
+    assert_eq!(sub.telephone_numbers, ["+491719876543"]);
+    let ps = init.packet_service.expect("packet service");
+    assert_eq!(
+        ps.packet_service_state,
+        mbim_proto::services::basic_connect::PacketServiceState::ATTACHED
+    );
+    assert_eq!(ps.uplink_speed, 7_000_000);
+    assert_eq!(
+        init.registration.map(|r| r.register_state),
+        Some(RegisterState::HOME)
+    );
+
+    let res = connect::connect(
+        &h,
+        &ConnectParams {
+            apn: "internet".into(),
+            ip_type: ContextIpType::IPV4,
+            ..ConnectParams::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.connect.activation_state, ActivationState::ACTIVATED);
+    assert_eq!(res.connect.ip_type, ContextIpType::IPV4);
+    let ip = res.ip.expect("IP configuration");
+    assert_eq!(
+        ip.ipv4_address[0].ipv4_address,
+        Ipv4Addr::new(192, 0, 2, 20)
+    );
+    assert_eq!(ip.ipv4_dns_server, [Ipv4Addr::new(192, 0, 2, 53)]);
+    assert_eq!(
+        sim_handle.inspect(|d| d.modem().sessions()).await,
+        Some(vec![(0, "internet".to_string())])
+    );
+
+    // The network drops the session: the 3.0 CONNECT indication decodes
+    // and lands in the snapshot.
+    let mut events = h.events();
+    sim_handle.trigger(EventKind::Disconnect);
+    loop {
+        if let ModemEvent::Indication { service, cid, .. } = events.recv().await.unwrap()
+            && service == uuid::BASIC_CONNECT
+            && cid == 12
+        {
+            break;
+        }
+    }
+    assert_eq!(
+        h.state().connections.get(&0).map(|c| c.activation_state),
+        Some(ActivationState::DEACTIVATED)
+    );
+    assert_eq!(h.state().malformed, 0);
+    h.shutdown().await;
+    assert_eq!(actor.await.unwrap(), ActorExit::Shutdown);
+    let _ = sim_handle.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn actor_settles_on_2_0_with_a_2_0_simulator_and_reads_the_2_0_layouts() {
+    let (io, sim_handle) = spawn_duplex(scenario(
+        "[device]\nmbimex_version = \"2.0\"\n[signal]\nrssi = 13\n\
+         [registration]\nstate = \"roaming\"\nroaming_text = \"Partner net\"\n",
+    ));
+    let (h, actor) = modem::spawn(
+        io,
+        ActorConfig {
+            mbimex: ExtendedVersion::V3,
+            ..config()
+        },
+    );
+    let init = init::initialize(&h).await.unwrap();
+    assert_eq!(h.state().version, ExtendedVersion::V2);
+    // REGISTER_STATE and SIGNAL_STATE came in their 2.0 layouts.
+    let reg = init.registration.expect("registration");
+    assert_eq!(reg.register_state, RegisterState::ROAMING);
+    assert_eq!(reg.roaming_text, "Partner net");
+    assert_eq!(init.signal.map(|s| s.rssi), Some(13));
+    assert!(init.packet_service.is_some());
+    let res = connect::connect(
+        &h,
+        &ConnectParams {
+            apn: "internet".into(),
+            ..ConnectParams::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.connect.activation_state, ActivationState::ACTIVATED);
+    assert_eq!(h.state().malformed, 0);
+    h.shutdown().await;
+    assert_eq!(actor.await.unwrap(), ActorExit::Shutdown);
     let _ = sim_handle.stop().await;
 }

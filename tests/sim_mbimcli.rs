@@ -542,3 +542,337 @@ async fn mbimcli_rejects_out_of_order_fragments_and_reports_host_error() {
     field(&caps, "Device ID", "359072060000001");
     sim.handle.stop().await.unwrap();
 }
+
+const MBIMEX_V3: &str = r#"
+[device]
+mbimex_version = "3.0"
+imei = "490154203237518"
+firmware = "FW-V3.1"
+data_class = ["umts", "lte"]
+max_sessions = 4
+lte_bands = [1, 3, 20]
+nr_bands = [78]
+
+[sim]
+imsi = "262011234567890"
+iccid = "8949011234567890123"
+msisdns = ["+491701234567"]
+
+[home]
+id = "26201"
+name = "Telekom.de"
+
+[registration]
+tac = 4660
+
+[packet_service]
+uplink_bps = 25000000
+downlink_bps = 100000000
+
+[[apn]]
+name = "internet"
+ip_type = "ipv4"
+ipv4 = "100.64.9.2/30"
+ipv4_gateway = "100.64.9.1"
+ipv4_dns = ["9.9.9.9"]
+"#;
+
+/// The MBIMEx versions the simulator agreed on since the last call.
+fn negotiated(sim: &mut Sim) -> Vec<u16> {
+    let mut versions = Vec::new();
+    while let Ok(e) = sim.handle.events.try_recv() {
+        if let DeviceEvent::VersionNegotiated { version } = e {
+            versions.push(version);
+        }
+    }
+    versions
+}
+
+const V3: &str = "--device-open-ms-mbimex-v3";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimex_v3_subscriber_packet_service_and_connect_use_the_v3_layouts() {
+    if !mbimcli_present() {
+        return;
+    }
+    let mut sim = start(scenario(MBIMEX_V3));
+    // SUBSCRIBER_READY_STATUS v3: Flags sits between ReadyState and the
+    // strings, so the strings reading right proves the layout.
+    let sub = ok(&sim, &[V3, "--query-subscriber-ready-status"]).await;
+    field(&sub, "Ready state", "initialized");
+    field(&sub, "Subscriber ID", "262011234567890");
+    field(&sub, "SIM ICCID", "8949011234567890123");
+    field(&sub, "Flags", "sim-removability-known, sim-removable");
+    assert!(
+        sub.contains("Telephone numbers: (1) '+491701234567'"),
+        "{sub}"
+    );
+
+    // PACKET_SERVICE v3: the TAI is the registered PLMN and the scenario's TAC.
+    let ps = ok(&sim, &[V3, "--query-packet-service-state"]).await;
+    field(&ps, "Packet service state", "attached");
+    field(&ps, "Available data classes", "lte");
+    field(&ps, "Uplink speed", "25000000 bps");
+    field(&ps, "Downlink speed", "100000000 bps");
+    field(&ps, "TAI PLMN MCC", "262");
+    field(&ps, "TAI PLMN MNC", "001");
+    field(&ps, "TAI  TAC", "4660");
+
+    // CONNECT v3: the APN travels in TLVs both ways.
+    let conn = ok(&sim, &[V3, "--connect=apn=internet,ip-type=ipv4"]).await;
+    assert!(conn.contains("Successfully connected"), "{conn}");
+    field(&conn, "Activation state", "activated");
+    field(&conn, "IP type", "ipv4");
+    field(&conn, "Access string", "internet");
+    field(&conn, "Access media type", "3gpp");
+    field(&conn, "IP [0]", "100.64.9.2/30");
+    field(&conn, "Gateway", "100.64.9.1");
+    let st = ok(&sim, &[V3, "--query-connection-state"]).await;
+    field(&st, "Activation state", "activated");
+    field(&st, "Access string", "internet");
+    let sessions = sim.handle.inspect(|d| d.modem().sessions()).await;
+    assert_eq!(sessions, Some(vec![(0, "internet".to_string())]));
+    let d = ok(&sim, &[V3, "--disconnect"]).await;
+    assert!(d.contains("Successfully disconnected"), "{d}");
+    field(&d, "Activation state", "deactivated");
+    field(&d, "Access string", "");
+    let st = ok(&sim, &[V3, "--query-connection-state"]).await;
+    field(&st, "Activation state", "deactivated");
+    // One VERSION exchange per mbimcli run, each agreeing on 3.0.
+    assert_eq!(negotiated(&mut sim), [0x0300; 6]);
+
+    // Without the v3 open, the same device speaks MBIM 1.0 layouts.
+    let sub = ok(&sim, &["--query-subscriber-ready-status"]).await;
+    field(&sub, "Subscriber ID", "262011234567890");
+    assert!(!sub.contains("Flags"), "{sub}");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimex_v3_ms_extensions_report_lte_attach_and_device_caps() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(MBIMEX_V3));
+    let services = ok(&sim, &["--query-device-services"]).await;
+    for cid in [
+        "lte-attach-info (4)",
+        "sys-caps (5)",
+        "device-caps (6)",
+        "version (15)",
+    ] {
+        assert!(services.contains(cid), "no {cid} in:\n{services}");
+    }
+    let lte = ok(&sim, &[V3, "--ms-query-lte-attach-info"]).await;
+    assert!(lte.contains("v3.0 LTE attach info"), "{lte}");
+    assert!(lte.contains("Attach state:  attached"), "{lte}");
+    assert!(lte.contains("IP type:       ipv4"), "{lte}");
+    assert!(lte.contains("Access string: internet"), "{lte}");
+    assert!(lte.contains("Network error: none"), "{lte}");
+
+    // Without the v3 open, LTE_ATTACH_INFO keeps its 1.0 layout.
+    let lte = ok(&sim, &["--ms-query-lte-attach-info"]).await;
+    assert!(lte.contains("v1.0 LTE attach info"), "{lte}");
+    assert!(lte.contains("Access string: internet"), "{lte}");
+    // The factory initial-attach APN is the scenario's first, for every
+    // roaming condition.
+    let conf = ok(&sim, &[V3, "--ms-query-lte-attach-configuration"]).await;
+    for roaming in ["home", "partner", "non-partner"] {
+        assert!(
+            conf.contains(&format!("Roaming:       {roaming}")),
+            "{conf}"
+        );
+    }
+    assert_eq!(conf.matches("Access string: internet").count(), 3, "{conf}");
+
+    let caps = ok(&sim, &[V3, "--ms-query-device-caps"]).await;
+    field(&caps, "Device ID", "490154203237518");
+    field(&caps, "Firmware info", "FW-V3.1");
+    field(&caps, "Data class", "umts, lte");
+    field(&caps, "Max sessions", "4");
+    field(&caps, "Executor Index", "0");
+    field(&caps, "LTE band class", "1, 3, 20");
+    field(&caps, "NR band class", "78");
+    field(&caps, "Data subclass", "5g-nr");
+
+    let sys = ok(&sim, &[V3, "--ms-query-sys-caps"]).await;
+    field(&sys, "Number of executors", "1");
+    field(&sys, "Number of slots", "1");
+    let slot = ok(&sim, &[V3, "--ms-query-slot-info-status=0"]).await;
+    field(&slot, "Slot '0'", "state-active");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phonebook_configuration_read_write_and_delete() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(
+        r#"
+        [sim]
+        phonebook_capacity = 5
+        [[phonebook]]
+        index = 1
+        number = "+4912345"
+        name = "Alice"
+        [[phonebook]]
+        index = 3
+        number = "112"
+        name = "Emergency"
+        "#,
+    ));
+    // mbimcli pads some labels (`Entry index : 1`): compare without spaces
+    // around the colon.
+    let has = |text: &str, label: &str, value: &str| {
+        let want = format!("{label}:{value}");
+        assert!(
+            text.lines().any(|l| {
+                let (k, v) = l.split_once(':').unwrap_or((l, ""));
+                format!("{}:{}", k.trim(), v.trim()) == want
+            }),
+            "no `{label}: {value}` in:\n{text}"
+        );
+    };
+    let conf = ok(&sim, &["--phonebook-query-configuration"]).await;
+    has(&conf, "Phonebook state", "initialized");
+    has(&conf, "Number of entries", "5");
+    has(&conf, "used entries", "2");
+
+    let all = ok(&sim, &["--phonebook-read-all"]).await;
+    assert!(
+        all.contains("Successfully read phonebook entries (2)"),
+        "{all}"
+    );
+    has(&all, "Entry index", "1");
+    has(&all, "Number", "+4912345");
+    has(&all, "Name", "Alice");
+    has(&all, "Entry index", "3");
+    has(&all, "Name", "Emergency");
+    let one = ok(&sim, &["--phonebook-read=3"]).await;
+    assert!(one.contains("entries (1)"), "{one}");
+    has(&one, "Number", "112");
+    let e = fails(&sim, &["--phonebook-read=2"]).await;
+    assert!(e.contains("InvalidMemoryIndex"), "{e}");
+
+    // Without an index the entry goes to the first free location (2).
+    ok(&sim, &["--phonebook-write=Bob,+4955555"]).await;
+    let two = ok(&sim, &["--phonebook-read=2"]).await;
+    has(&two, "Name", "Bob");
+    has(&two, "Number", "+4955555");
+    // With an index it replaces what is there.
+    ok(&sim, &["--phonebook-write=Carol,+4966666,3"]).await;
+    let three = ok(&sim, &["--phonebook-read=3"]).await;
+    has(&three, "Name", "Carol");
+    let e = fails(&sim, &["--phonebook-write=Dave,+4977777,9"]).await;
+    assert!(e.contains("InvalidMemoryIndex"), "{e}");
+
+    let d = ok(&sim, &["--phonebook-delete=1"]).await;
+    assert!(d.contains("successfully deleted"), "{d}");
+    let e = fails(&sim, &["--phonebook-delete=1"]).await;
+    assert!(e.contains("InvalidMemoryIndex"), "{e}");
+    let conf = ok(&sim, &["--phonebook-query-configuration"]).await;
+    has(&conf, "used entries", "2");
+    let names = sim
+        .handle
+        .inspect(|d| {
+            d.modem()
+                .phonebook_entries()
+                .into_iter()
+                .map(|e| (e.entry_index, e.name))
+                .collect::<Vec<_>>()
+        })
+        .await;
+    assert_eq!(names, Some(vec![(2, "Bob".into()), (3, "Carol".into())]));
+
+    ok(&sim, &["--phonebook-delete-all"]).await;
+    let all = ok(&sim, &["--phonebook-read-all"]).await;
+    assert!(
+        all.contains("Successfully read phonebook entries (0)"),
+        "{all}"
+    );
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ms_provisioned_contexts_add_replace_and_delete() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(MBIMEX_V3));
+    let pc = ok(&sim, &[V3, "--ms-query-provisioned-contexts"]).await;
+    assert!(pc.contains("Provisioned contexts (1)"), "{pc}");
+    field(&pc, "Context type", "internet");
+    field(&pc, "Source", "operator");
+    let set = "--ms-set-provisioned-contexts=operation=default,context-type=mms,ip-type=ipv4,\
+               state=enabled,roaming-control=home-only,media-type=cellular-only,source=user,\
+               auth=pap,compression=none,username=mms,password=pw,access-string=mms.example";
+    let pc = ok(&sim, &[V3, set]).await;
+    assert!(pc.contains("Provisioned contexts (2)"), "{pc}");
+    field(&pc, "Context type", "mms");
+    field(&pc, "Roaming control", "home-only");
+    field(&pc, "Source", "user");
+    field(&pc, "Access string", "mms.example");
+    field(&pc, "Auth protocol", "pap");
+    // The same context type again replaces it, keeping its id.
+    let pc = ok(&sim, &[V3, &set.replace("mms.example", "mms2.example")]).await;
+    assert!(pc.contains("Provisioned contexts (2)"), "{pc}");
+    field(&pc, "Access string", "mms2.example");
+    assert!(pc.contains("Context ID 2:"), "{pc}");
+    // Basic Connect sees the same contexts.
+    let bc = ok(&sim, &["--query-provisioned-contexts"]).await;
+    field(&bc, "Access string", "mms2.example");
+    let pc = ok(
+        &sim,
+        &[
+            V3,
+            "--ms-set-provisioned-contexts=operation=delete,context-type=internet",
+        ],
+    )
+    .await;
+    assert!(pc.contains("Provisioned contexts (1)"), "{pc}");
+    assert!(!pc.contains("'internet'"), "{pc}");
+    sim.handle.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimex_v3_ip_packet_filters_and_registration_read_right() {
+    if !mbimcli_present() {
+        return;
+    }
+    let sim = start(scenario(MBIMEX_V3));
+    let set = ok(
+        &sim,
+        &[
+            V3,
+            "--set-ip-packet-filters=session-id=0,packet-filter=45000001,packet-mask=ff0000ff,filter-id=7",
+        ],
+    )
+    .await;
+    assert!(set.contains("IP packet filters: (1)"), "{set}");
+    // mbimcli's filter lines are `label : value` (padded).
+    let line = |text: &str, label: &str, value: &str| {
+        assert!(
+            text.lines().any(|l| l
+                .split_once(':')
+                .is_some_and(|(k, v)| k.trim() == label && v.trim() == value)),
+            "no `{label}: {value}` in:\n{text}"
+        );
+    };
+    let q = ok(&sim, &[V3, "--query-ip-packet-filters=0"]).await;
+    line(&q, "Packet filter", "45 00 00 01");
+    line(&q, "Packet mask", "FF 00 00 FF");
+    line(&q, "Filter ID", "7");
+    // The 1.0 layout has no FilterId.
+    let q = ok(&sim, &["--query-ip-packet-filters=0"]).await;
+    line(&q, "Packet filter", "45 00 00 01");
+    assert!(!q.contains("Filter ID"), "{q}");
+
+    // REGISTER_STATE keeps its 2.0 layout under 3.0.
+    let reg = ok(&sim, &[V3, "--query-registration-state"]).await;
+    field(&reg, "Register state", "home");
+    field(&reg, "Provider ID", "26201");
+    field(&reg, "Provider name", "Telekom.de");
+    field(&reg, "Preferred data classes", "umts, lte");
+    sim.handle.stop().await.unwrap();
+}

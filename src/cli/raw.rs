@@ -273,7 +273,7 @@ async fn command(h: &ModemHandle, args: &RawArgs) -> Result<(), OperationError> 
         }
         RawCommand::Status => {
             let mut v = serde_json::Map::new();
-            let sub = h.request(&SubscriberReadyStatusQuery).await;
+            let sub = h.request_v1_view(&SubscriberReadyStatusQuery).await;
             v.insert("subscriber".into(), result_json(sub));
             v.insert(
                 "radio".into(),
@@ -281,15 +281,15 @@ async fn command(h: &ModemHandle, args: &RawArgs) -> Result<(), OperationError> 
             );
             v.insert(
                 "registration".into(),
-                result_json(h.request(&RegisterStateQuery).await),
+                result_json(h.request_v1_view(&RegisterStateQuery).await),
             );
             v.insert(
                 "signal".into(),
-                result_json(h.request(&SignalStateQuery).await),
+                result_json(h.request_v1_view(&SignalStateQuery).await),
             );
             v.insert(
                 "packet_service".into(),
-                result_json(h.request(&PacketServiceQuery).await),
+                result_json(h.request_v1_view(&PacketServiceQuery).await),
             );
             print(j, "Status", &Value::Object(v));
         }

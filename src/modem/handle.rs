@@ -13,6 +13,73 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+/// An MBIM 1.0 payload type that MBIMEx 2.0/3.0 redefine: how to take it
+/// from whichever layout the negotiated version decoded.
+pub trait V1View: Payload + Sized {
+    /// The 1.0 view of `d`, if `d` is this payload in any version.
+    fn from_decoded(d: mbim_proto::services::Decoded) -> Option<Self>;
+}
+
+mod v1_view {
+    use super::V1View;
+    use mbim_proto::services::basic_connect::{
+        self as bc, ConnectInfo, PacketServiceInfo, RegistrationStateInfo, SignalStateInfo,
+        SubscriberReadyInfo,
+    };
+    use mbim_proto::services::{Decoded, basic_connect_v2 as v2, basic_connect_v3 as v3};
+
+    impl V1View for SubscriberReadyInfo {
+        fn from_decoded(d: Decoded) -> Option<Self> {
+            match d {
+                Decoded::BasicConnect(bc::Any::SubscriberReadyInfo(x)) => Some(x),
+                Decoded::BasicConnectV3(v3::Any::SubscriberReadyInfoV3(x)) => Some(x.into()),
+                _ => None,
+            }
+        }
+    }
+
+    impl V1View for RegistrationStateInfo {
+        fn from_decoded(d: Decoded) -> Option<Self> {
+            match d {
+                Decoded::BasicConnect(bc::Any::RegistrationStateInfo(x)) => Some(x),
+                Decoded::BasicConnectV2(v2::Any::RegistrationStateInfoV2(x)) => Some(x.into()),
+                _ => None,
+            }
+        }
+    }
+
+    impl V1View for PacketServiceInfo {
+        fn from_decoded(d: Decoded) -> Option<Self> {
+            match d {
+                Decoded::BasicConnect(bc::Any::PacketServiceInfo(x)) => Some(x),
+                Decoded::BasicConnectV2(v2::Any::PacketServiceInfoV2(x)) => Some(x.into()),
+                Decoded::BasicConnectV3(v3::Any::PacketServiceInfoV3(x)) => Some(x.into()),
+                _ => None,
+            }
+        }
+    }
+
+    impl V1View for SignalStateInfo {
+        fn from_decoded(d: Decoded) -> Option<Self> {
+            match d {
+                Decoded::BasicConnect(bc::Any::SignalStateInfo(x)) => Some(x),
+                Decoded::BasicConnectV2(v2::Any::SignalStateInfoV2(x)) => Some(x.into()),
+                _ => None,
+            }
+        }
+    }
+
+    impl V1View for ConnectInfo {
+        fn from_decoded(d: Decoded) -> Option<Self> {
+            match d {
+                Decoded::BasicConnect(bc::Any::ConnectInfo(x)) => Some(x),
+                Decoded::BasicConnectV3(v3::Any::ConnectInfoV3(x)) => Some(x.into()),
+                _ => None,
+            }
+        }
+    }
+}
+
 /// A handle to one modem actor.
 #[derive(Debug, Clone)]
 pub struct ModemHandle {
@@ -101,6 +168,42 @@ impl ModemHandle {
             .request_raw(R::SERVICE, R::CID, R::COMMAND_TYPE, payload, timeout)
             .await?;
         R::Response::decode(&info).map_err(RequestError::Decode)
+    }
+
+    /// Send a typed request whose response layout MBIMEx 2.0/3.0 may
+    /// redefine (REGISTER_STATE, PACKET_SERVICE, SIGNAL_STATE,
+    /// SUBSCRIBER_READY_STATUS, CONNECT) and read the response in the
+    /// negotiated version's layout, as its MBIM 1.0 view (fields the
+    /// extensions add are dropped).
+    pub async fn request_v1_view<R: Request>(&self, req: &R) -> Result<R::Response, RequestError>
+    where
+        R::Response: V1View,
+    {
+        self.request_v1_view_with_timeout(req, None).await
+    }
+
+    /// As [`ModemHandle::request_v1_view`], with an explicit timeout.
+    pub async fn request_v1_view_with_timeout<R: Request>(
+        &self,
+        req: &R,
+        timeout: Option<Duration>,
+    ) -> Result<R::Response, RequestError>
+    where
+        R::Response: V1View,
+    {
+        use mbim_proto::services::{Kind, decode_payload};
+        let payload = req.to_bytes().map_err(RequestError::Encode)?;
+        let info = self
+            .request_raw(R::SERVICE, R::CID, R::COMMAND_TYPE, payload, timeout)
+            .await?;
+        let version = self.state.borrow().version;
+        let decoded = decode_payload(&R::SERVICE, R::CID, Kind::Response, version, &info)
+            .map_err(RequestError::Decode)?;
+        match R::Response::from_decoded(decoded) {
+            Some(v) => Ok(v),
+            // Not a layout this type knows: report the 1.0 decoder's error.
+            None => R::Response::decode(&info).map_err(RequestError::Decode),
+        }
     }
 
     /// A copy of the current state snapshot.

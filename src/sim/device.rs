@@ -10,26 +10,23 @@
 //! drain `poll_transmit()` (one item = one write) and `poll_event()`.
 
 use super::fault::{Fault, FaultRule};
+use super::mbimex;
 use super::modem::{Handled, Modem, Notification, Reply};
 use super::scenario::{EventKind, Scenario};
 use mbim_proto::fragment::{Reassembled, Reassembler, fragment};
 use mbim_proto::framer::Framer;
 use mbim_proto::message::{CommandDone, IndicateStatus};
-use mbim_proto::services::Payload;
 use mbim_proto::services::basic_connect::{
-    DataClass, DeviceServiceElement, DeviceServiceSubscribeList, DeviceServicesInfo,
-    RegistrationStateInfo, cid,
+    DeviceServiceElement, DeviceServiceSubscribeList, DeviceServicesInfo, cid,
 };
+use mbim_proto::services::ms_basic_connect_extensions::{self as ms_bce, Version};
+use mbim_proto::services::{Kind, Payload};
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT, MS_BASIC_CONNECT_EXTENSIONS};
 use mbim_proto::wire::Uuid;
-use mbim_proto::wire::Writer;
 use mbim_proto::{CommandType, Message, ProtocolErrorCode, Status};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
-
-/// MS Basic Connect Extensions VERSION (MBIMEx 2.0).
-const MS_BCE_VERSION: u32 = 15;
 
 /// One thing to write to the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +101,9 @@ pub struct Device {
     open: bool,
     host_max: u32,
     version: u16,
+    /// FilterIds of the MBIMEx 3.0 IP_PACKET_FILTERS last set, per session
+    /// (the modem keeps 1.0 filters, which carry none).
+    filter_ids: HashMap<u32, Vec<u32>>,
     /// `None` = every indication (the state after OPEN).
     subscriptions: Option<DeviceServiceSubscribeList>,
     rules: Vec<ActiveRule>,
@@ -138,6 +138,7 @@ impl Device {
             open: false,
             host_max: 4096,
             version: 0x0100,
+            filter_ids: HashMap::new(),
             subscriptions: None,
             rules,
             deferred_faults: HashMap::new(),
@@ -443,13 +444,36 @@ impl Device {
             });
         }
         if service == MS_BASIC_CONNECT_EXTENSIONS {
-            return Handled::Reply(self.ms_bce(c, set, buf));
+            if self.modem.scenario().device.mbimex_version < 0x0200 {
+                return Handled::Reply(Reply::status(Status::NO_DEVICE_SUPPORT));
+            }
+            if c == ms_bce::cid::VERSION && !set {
+                return Handled::Reply(self.negotiate(buf));
+            }
+            return Handled::Reply(self.modem.ms_bce(self.version, c, set, buf));
+        }
+        if service == BASIC_CONNECT && self.version >= 0x0300 {
+            let v1 = match mbimex::request_to_v1(self.version, c, set, buf) {
+                Ok(v1) => v1,
+                Err(status) => return Handled::Reply(Reply::status(status)),
+            };
+            let handled = self
+                .modem
+                .handle(now, tid, service, c, ct, v1.as_deref().unwrap_or(buf));
+            if c == cid::IP_PACKET_FILTERS
+                && set
+                && matches!(&handled, Handled::Reply(r) if r.status == Status::SUCCESS)
+                && let Some((session, ids)) = mbimex::filter_ids(buf)
+            {
+                self.filter_ids.insert(session, ids);
+            }
+            return handled;
         }
         self.modem.handle(now, tid, service, c, ct, buf)
     }
 
     fn device_services(&self) -> DeviceServicesInfo {
-        let mut device_services: Vec<DeviceServiceElement> = self
+        let device_services: Vec<DeviceServiceElement> = self
             .modem
             .supported_services()
             .into_iter()
@@ -460,41 +484,37 @@ impl Device {
                 cids,
             })
             .collect();
-        if self.modem.scenario().device.mbimex_version >= 0x0200 {
-            device_services.push(DeviceServiceElement {
-                device_service_id: MS_BASIC_CONNECT_EXTENSIONS,
-                dss_payload: 0,
-                max_dss_instances: 0,
-                cids: vec![MS_BCE_VERSION],
-            });
-        }
         DeviceServicesInfo {
             max_dss_sessions: super::dss::MAX_DSS_SESSIONS,
             device_services,
         }
     }
 
-    /// MS Basic Connect Extensions: only VERSION, when the scenario offers MBIMEx ≥ 2.0.
-    fn ms_bce(&mut self, c: u32, set: bool, buf: &[u8]) -> Reply {
-        let ours = self.modem.scenario().device.mbimex_version;
-        if c != MS_BCE_VERSION || set || ours < 0x0200 {
-            return Reply::status(Status::NO_DEVICE_SUPPORT);
-        }
-        // MBIM_MS_VERSION_INFO {u16 MbimVersion, u16 MbimExtendedVersion}.
-        // TODO(extensions codec): use the typed payload once mbim_proto has one.
-        let Some(host) = buf.get(2..4).map(|b| u16::from_le_bytes([b[0], b[1]])) else {
+    /// MS Basic Connect Extensions VERSION (MBIMEx 2.0): agree on the lower
+    /// of the host's and the scenario's extended version; Basic Connect
+    /// payloads use that version's layouts from now until the next OPEN.
+    fn negotiate(&mut self, buf: &[u8]) -> Reply {
+        let Ok(host) = Version::decode(buf) else {
             return Reply::status(Status::INVALID_PARAMETERS);
         };
-        let agreed = host.min(ours);
+        let ours = self.modem.scenario().device.mbimex_version;
+        let agreed = host.mbim_extended_version.min(ours);
         self.version = agreed;
         self.event(DeviceEvent::VersionNegotiated { version: agreed });
-        let mut payload = Vec::with_capacity(4);
-        payload.extend_from_slice(&0x0100u16.to_le_bytes());
-        payload.extend_from_slice(&agreed.to_le_bytes());
-        Reply {
-            status: Status::SUCCESS,
-            payload,
+        Reply::ok(&Version {
+            mbim_version: 0x0100,
+            mbim_extended_version: agreed,
+        })
+    }
+
+    /// A Basic Connect payload of `kind` from the modem (MBIM 1.0 layout)
+    /// in the layout of the negotiated version.
+    fn versioned(&self, c: u32, kind: Kind, payload: Vec<u8>) -> Vec<u8> {
+        if self.version < 0x0200 {
+            return payload;
         }
+        let ids = |session: u32| self.filter_ids.get(&session).cloned().unwrap_or_default();
+        mbimex::to_version(self.version, &self.modem, c, kind, payload, &ids)
     }
 
     fn respond(
@@ -506,8 +526,8 @@ impl Device {
         mut reply: Reply,
         fault: Option<Fault>,
     ) {
-        if self.version >= 0x0200 && service == BASIC_CONNECT && reply.status == Status::SUCCESS {
-            reply.payload = self.mbimex_v2(c, reply.payload);
+        if service == BASIC_CONNECT {
+            reply.payload = self.versioned(c, Kind::Response, reply.payload);
         }
         let msg = Message::CommandDone(CommandDone {
             transaction_id: tid,
@@ -600,8 +620,8 @@ impl Device {
             return;
         }
         let mut payload = n.payload;
-        if self.version >= 0x0200 && n.service == BASIC_CONNECT {
-            payload = self.mbimex_v2(n.cid, payload);
+        if n.service == BASIC_CONNECT {
+            payload = self.versioned(n.cid, Kind::Indication, payload);
         }
         self.send_message(&Message::IndicateStatus(IndicateStatus {
             transaction_id: 0,
@@ -694,6 +714,7 @@ impl Device {
         self.modem.reset();
         self.open = false;
         self.version = 0x0100;
+        self.filter_ids.clear();
         self.subscriptions = None;
         self.reassembler.reset();
         self.deferred_faults.clear();
@@ -705,54 +726,4 @@ impl Device {
         self.timers.clear();
         self.out.push_back(Transmit::Eof);
     }
-}
-
-/// MBIMEx 2.0 layouts of the Basic Connect payloads that changed
-/// (mbim-and-libmbim.md §3.1), built from the 1.0 payload with mbim_proto's
-/// public types and `Writer`.
-/// TODO(extensions codec): replace with the typed v2 payloads once
-/// mbim_proto has them.
-impl Device {
-    fn mbimex_v2(&self, c: u32, mut payload: Vec<u8>) -> Vec<u8> {
-        match c {
-            // MBIM_REGISTRATION_STATE_INFO_V2: PreferredDataClasses (u32)
-            // after RegistrationFlag, so the strings move back by 4 bytes.
-            cid::REGISTER_STATE => {
-                let preferred = self.modem.scenario().device.data_class;
-                registration_v2(&payload, preferred).unwrap_or(payload)
-            }
-            // MBIM_PACKET_SERVICE_INFO_V2: HighestAvailableDataClass becomes
-            // CurrentDataClass in place; FrequencyRange (u32, 0 = unknown) follows.
-            cid::PACKET_SERVICE => {
-                payload.extend_from_slice(&0u32.to_le_bytes());
-                payload
-            }
-            // MBIM_SIGNAL_STATE_INFO_V2: an OL pair to an empty RSRP/SNR list
-            // (count 0) after the five u32 of the 1.0 layout.
-            cid::SIGNAL_STATE if payload.len() == 20 => {
-                for v in [28u32, 4, 0] {
-                    payload.extend_from_slice(&v.to_le_bytes());
-                }
-                payload
-            }
-            _ => payload,
-        }
-    }
-}
-
-fn registration_v2(v1: &[u8], preferred: DataClass) -> Option<Vec<u8>> {
-    let r = RegistrationStateInfo::decode(v1).ok()?;
-    let mut out = Vec::new();
-    let mut w = Writer::new(&mut out, 52);
-    w.u32(r.nw_error.0);
-    w.u32(r.register_state.0);
-    w.u32(r.register_mode.0);
-    w.u32(r.available_data_classes.0);
-    w.u32(r.current_cellular_class.0);
-    w.string("ProviderId", &r.provider_id, None).ok()?;
-    w.string("ProviderName", &r.provider_name, None).ok()?;
-    w.string("RoamingText", &r.roaming_text, None).ok()?;
-    w.u32(r.registration_flag.0);
-    w.u32(preferred.0);
-    Some(out)
 }

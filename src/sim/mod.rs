@@ -3,7 +3,9 @@
 //!
 //! * [`scenario`] — the TOML description of a modem, with a built-in default;
 //! * [`modem`] — radio, SIM and network state, and the Basic Connect
-//!   handlers (SMS, USSD, Auth and DSS in private sibling modules);
+//!   handlers (SMS, USSD, Auth, DSS, Phonebook and MS Basic Connect
+//!   Extensions in private sibling modules; the MBIMEx 2.0/3.0 layouts of
+//!   Basic Connect in `mbimex`);
 //! * [`device`] — the sans-I/O MBIM function (open state, framing,
 //!   fragmentation, subscribe list, indications, fault injection);
 //! * [`fault`] — what can be made to go wrong, and when;
@@ -17,7 +19,10 @@ mod auth;
 pub mod device;
 mod dss;
 pub mod fault;
+mod mbimex;
 pub mod modem;
+mod ms_bce;
+mod phonebook;
 pub mod pty;
 pub mod runner;
 pub mod scenario;

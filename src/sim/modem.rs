@@ -8,10 +8,13 @@
 //! subscribe list — [`super::device::Device`] owns those. Payloads are built
 //! and parsed only with `mbim_proto::services` types.
 //!
-//! SMS, USSD, Auth and DSS live in their own modules ([`super::sms`],
-//! [`super::ussd`], [`super::auth`], [`super::dss`]) as further `impl Modem`
-//! blocks, dispatched from [`Modem::handle`]; any other service gets
-//! NO_DEVICE_SUPPORT, as from a real modem without it.
+//! SMS, USSD, Auth, DSS, Phonebook and MS Basic Connect Extensions live in
+//! their own modules ([`super::sms`], [`super::ussd`], [`super::auth`],
+//! [`super::dss`], [`super::phonebook`], [`super::ms_bce`]) as further
+//! `impl Modem` blocks, dispatched from [`Modem::handle`] (MS BCE from the
+//! device, which knows the negotiated version); any other service gets
+//! NO_DEVICE_SUPPORT, as from a real modem without it. Basic Connect is
+//! answered in MBIM 1.0 layouts; [`super::mbimex`] converts to 2.0/3.0.
 
 use super::scenario::{ApnSpec, EventKind, Lock, Plan, Scenario};
 use mbim_proto::Status;
@@ -30,6 +33,8 @@ use mbim_proto::services::basic_connect::{
     SetRegistrationState, SetSignalState, SignalStateInfo, SimClass, SmsCaps, SubscriberReadyInfo,
     SubscriberReadyState, VoiceClass, cid,
 };
+use mbim_proto::services::ms_basic_connect_extensions::LteAttachConfiguration;
+use mbim_proto::services::phonebook::PhonebookEntry;
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT};
 use mbim_proto::wire::Uuid;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -171,7 +176,10 @@ pub struct Modem {
     sessions: BTreeMap<u32, DataSession>,
     /// Traffic of sessions already closed (interface counters keep counting).
     closed_traffic: Counters,
-    contexts: Vec<bc::Context>,
+    pub(super) contexts: Vec<bc::Context>,
+    /// MBIMEx attributes of provisioned contexts set through MS
+    /// PROVISIONED_CONTEXTS, by context id (absent = the defaults).
+    pub(super) context_v2: BTreeMap<u32, super::ms_bce::ContextAttributes>,
     idle_hint: NetworkIdleHintState,
     emergency: EmergencyModeState,
     filters: HashMap<u32, PacketFilters>,
@@ -190,6 +198,11 @@ pub struct Modem {
     pub(super) ussd_session: bool,
     /// Active DSS sessions: (device service, DSS session id).
     pub(super) dss_sessions: Vec<(Uuid, u32)>,
+    /// The SIM phonebook, by 1-based location.
+    pub(super) phonebook_entries: BTreeMap<u32, PhonebookEntry>,
+    /// Initial-attach APNs the host set (MS LTE_ATTACH_CONFIGURATION);
+    /// `None` = the factory ones.
+    pub(super) lte_attach_config: Option<Vec<LteAttachConfiguration>>,
 }
 
 impl Modem {
@@ -224,20 +237,7 @@ impl Modem {
                 error_rate: n.error_rate,
             })
             .collect();
-        let contexts = scenario
-            .contexts
-            .iter()
-            .map(|c| bc::Context {
-                context_id: c.id,
-                context_type: uuids::by_name(&c.context_type)
-                    .unwrap_or(uuids::CONTEXT_TYPE_INTERNET),
-                access_string: c.apn.clone(),
-                user_name: c.user.clone(),
-                password: c.password.clone(),
-                compression: Compression::NONE,
-                auth_protocol: c.auth,
-            })
-            .collect();
+        let contexts = scenario_contexts(&scenario);
         let sms_store = scenario
             .sms
             .iter()
@@ -246,6 +246,18 @@ impl Modem {
                 index: i as u32 + 1,
                 status: s.status.clone(),
                 pdu: s.pdu.clone(),
+            })
+            .collect();
+        let phonebook_entries = scenario
+            .phonebook
+            .iter()
+            .map(|e| {
+                let entry = PhonebookEntry {
+                    entry_index: e.index,
+                    number: e.number.clone(),
+                    name: e.name.clone(),
+                };
+                (e.index, entry)
             })
             .collect();
         let mut m = Modem {
@@ -284,6 +296,9 @@ impl Modem {
             sms_reference: 0,
             ussd_session: false,
             dss_sessions: Vec::new(),
+            phonebook_entries,
+            lte_attach_config: None,
+            context_v2: BTreeMap::new(),
             scenario,
         };
         // At power-up a ready modem is already registered (and attached):
@@ -445,6 +460,8 @@ impl Modem {
             self.auth(cid, set, buf)
         } else if service == uuids::DSS {
             self.dss(cid, set, buf)
+        } else if service == uuids::PHONEBOOK {
+            self.phonebook(cid, set, buf)
         } else {
             Reply::status(Status::NO_DEVICE_SUPPORT)
         };
@@ -453,13 +470,35 @@ impl Modem {
 
     /// The (service, CIDs) this modem answers, for DEVICE_SERVICES.
     pub fn supported_services(&self) -> Vec<(Uuid, Vec<u32>)> {
-        vec![
+        let mut v = vec![
             (BASIC_CONNECT, BASIC_CONNECT_CIDS.to_vec()),
             (uuids::SMS, super::sms::CIDS.to_vec()),
             (uuids::USSD, super::ussd::CIDS.to_vec()),
             (uuids::AUTH, super::auth::CIDS.to_vec()),
             (uuids::DSS, super::dss::CIDS.to_vec()),
-        ]
+        ];
+        if self.scenario.has_phonebook() {
+            v.push((uuids::PHONEBOOK, super::phonebook::CIDS.to_vec()));
+        }
+        // MS Basic Connect Extensions come with MBIMEx 2.0 (VERSION is its
+        // CID 15; the device answers that one itself).
+        if self.scenario.device.mbimex_version >= 0x0200 {
+            v.push((
+                uuids::MS_BASIC_CONNECT_EXTENSIONS,
+                super::ms_bce::CIDS.to_vec(),
+            ));
+        }
+        v
+    }
+
+    /// The phonebook entries (location order).
+    pub fn phonebook_entries(&self) -> Vec<PhonebookEntry> {
+        self.phonebook_entries.values().cloned().collect()
+    }
+
+    /// The packet service state.
+    pub fn packet_service_state(&self) -> PacketServiceState {
+        self.packet
     }
 
     // -----------------------------------------------------------------------
@@ -615,7 +654,7 @@ impl Modem {
         Handled::Reply(r)
     }
 
-    fn device_caps(&self) -> DeviceCapsInfo {
+    pub(super) fn device_caps(&self) -> DeviceCapsInfo {
         let d = &self.scenario.device;
         DeviceCapsInfo {
             device_type: d.device_type,
@@ -1527,6 +1566,23 @@ pub const BASIC_CONNECT_CIDS: &[u32] = &[
     cid::EMERGENCY_MODE,
     cid::IP_PACKET_FILTERS,
 ];
+
+/// The provisioned contexts a scenario starts with (its `[[context]]`s).
+pub(super) fn scenario_contexts(scenario: &Scenario) -> Vec<bc::Context> {
+    scenario
+        .contexts
+        .iter()
+        .map(|c| bc::Context {
+            context_id: c.id,
+            context_type: uuids::by_name(&c.context_type).unwrap_or(uuids::CONTEXT_TYPE_INTERNET),
+            access_string: c.apn.clone(),
+            user_name: c.user.clone(),
+            password: c.password.clone(),
+            compression: Compression::NONE,
+            auth_protocol: c.auth,
+        })
+        .collect()
+}
 
 pub(super) fn invalid() -> Reply {
     Reply::status(Status::INVALID_PARAMETERS)

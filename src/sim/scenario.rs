@@ -1,7 +1,7 @@
 //! The scenario: a TOML description of one simulated modem — what it is
 //! (device caps, MBIMEx version, max control transfer), its SIM, the networks
-//! it sees and how registration goes, what each APN does on CONNECT, the SMS
-//! and USSD it has to offer, a timeline of events, and the faults to inject.
+//! it sees and how registration goes, what each APN does on CONNECT, the SMS,
+//! USSD and phonebook entries it has to offer, a timeline of events, and the faults to inject.
 //!
 //! Every section has a default, and the defaults together are the built-in
 //! scenario (a hot SIM on "Test Network" 00101 accepting the APN `internet`),
@@ -75,6 +75,9 @@ pub struct Scenario {
     /// USSD request → reply scripts, TOML `[[ussd]]`.
     #[serde(rename = "ussd")]
     pub ussd: Vec<UssdSpec>,
+    /// Phonebook entries on the SIM, TOML `[[phonebook]]`.
+    #[serde(rename = "phonebook")]
+    pub phonebook: Vec<PhonebookSpec>,
     /// Things that happen by themselves, TOML `[[event]]`.
     #[serde(rename = "event")]
     pub timeline: Vec<TimelineEvent>,
@@ -110,6 +113,7 @@ impl Default for Scenario {
             contexts: vec![ContextSpec::default()],
             sms: Vec::new(),
             ussd: Vec::new(),
+            phonebook: Vec::new(),
             timeline: Vec::new(),
             timing: TimingSpec::default(),
             faults: Vec::new(),
@@ -199,7 +203,48 @@ impl Scenario {
         for a in &self.apns {
             fits("apn name".into(), &a.name, 200)?;
         }
+        let capacity = self.phonebook_capacity();
+        let mut seen = std::collections::BTreeSet::new();
+        for e in &self.phonebook {
+            if e.index == 0 || e.index > capacity {
+                return Err(bad(format!(
+                    "phonebook index {} is outside 1..={capacity} (sim.phonebook_capacity)",
+                    e.index
+                )));
+            }
+            if !seen.insert(e.index) {
+                return Err(bad(format!("phonebook index {} appears twice", e.index)));
+            }
+            if e.number.chars().count() > PHONEBOOK_MAX_NUMBER as usize {
+                return Err(bad(format!(
+                    "phonebook number `{}` is over {PHONEBOOK_MAX_NUMBER} characters",
+                    e.number
+                )));
+            }
+            if e.name.chars().count() > PHONEBOOK_MAX_NAME as usize {
+                return Err(bad(format!(
+                    "phonebook name `{}` is over {PHONEBOOK_MAX_NAME} characters",
+                    e.name
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// Whether the modem has a phonebook (Phonebook service listed and answered):
+    /// a `sim.phonebook_capacity` or any `[[phonebook]]` entry.
+    pub fn has_phonebook(&self) -> bool {
+        self.sim.phonebook_capacity > 0 || !self.phonebook.is_empty()
+    }
+
+    /// How many entries the phonebook holds: `sim.phonebook_capacity`, or
+    /// [`DEFAULT_PHONEBOOK_CAPACITY`] when only entries are given.
+    pub fn phonebook_capacity(&self) -> u32 {
+        if self.sim.phonebook_capacity > 0 {
+            self.sim.phonebook_capacity
+        } else {
+            DEFAULT_PHONEBOOK_CAPACITY
+        }
     }
 
     /// The outcome configured for `apn` (compared case-insensitively, as networks do).
@@ -252,6 +297,10 @@ pub struct DeviceSpec {
     pub radio_on: bool,
     /// The hardware radio switch.
     pub hw_radio_on: bool,
+    /// LTE bands reported by MS DEVICE_CAPS under MBIMEx 3.0.
+    pub lte_bands: Vec<u16>,
+    /// 5G NR bands reported by MS DEVICE_CAPS under MBIMEx 3.0.
+    pub nr_bands: Vec<u16>,
 }
 
 impl Default for DeviceSpec {
@@ -274,6 +323,8 @@ impl Default for DeviceSpec {
             mbimex_version: 0x0100,
             radio_on: true,
             hw_radio_on: true,
+            lte_bands: vec![1, 3, 7, 20],
+            nr_bands: Vec::new(),
         }
     }
 }
@@ -322,6 +373,9 @@ pub struct SimSpec {
     pub smsc: String,
     /// How many SMS the store holds.
     pub sms_capacity: u32,
+    /// How many phonebook entries the SIM holds; 0 = no phonebook unless
+    /// `[[phonebook]]` entries are given.
+    pub phonebook_capacity: u32,
 }
 
 impl Default for SimSpec {
@@ -341,6 +395,7 @@ impl Default for SimSpec {
             gid1: String::new(),
             smsc: "+15555550000".into(),
             sms_capacity: 32,
+            phonebook_capacity: 0,
         }
     }
 }
@@ -393,6 +448,8 @@ pub struct RegistrationSpec {
     /// Data class in use once registered (`lte`).
     #[serde(deserialize_with = "de_data_class")]
     pub data_class: DataClass,
+    /// Tracking area code reported in the MBIMEx 3.0 PACKET_SERVICE TAI.
+    pub tac: u32,
 }
 
 impl Default for RegistrationSpec {
@@ -404,6 +461,7 @@ impl Default for RegistrationSpec {
             roaming_text: String::new(),
             nw_error: NwError::NONE,
             data_class: DataClass::LTE,
+            tac: 1,
         }
     }
 }
@@ -604,6 +662,24 @@ pub struct SmsSpec {
 
 fn default_sms_status() -> String {
     "new".into()
+}
+
+/// Phonebook capacity when the scenario lists entries but no capacity.
+pub const DEFAULT_PHONEBOOK_CAPACITY: u32 = 100;
+/// Longest phonebook number, in characters (reported by CONFIGURATION).
+pub const PHONEBOOK_MAX_NUMBER: u32 = 40;
+/// Longest phonebook name, in characters (reported by CONFIGURATION).
+pub const PHONEBOOK_MAX_NAME: u32 = 32;
+
+/// `[[phonebook]]`: an entry in the SIM phonebook.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhonebookSpec {
+    /// 1-based location.
+    pub index: u32,
+    pub number: String,
+    #[serde(default)]
+    pub name: String,
 }
 
 /// `[[ussd]]`: a scripted USSD exchange.

@@ -57,7 +57,7 @@ pub struct ConnectResult {
 /// Attach to packet service.
 pub async fn attach(h: &ModemHandle) -> Result<PacketServiceInfo, OperationError> {
     let _op = h.operation().await;
-    Ok(h.request_with_timeout(
+    Ok(h.request_v1_view_with_timeout(
         &SetPacketService {
             packet_service_action: PacketServiceAction::ATTACH,
         },
@@ -69,7 +69,7 @@ pub async fn attach(h: &ModemHandle) -> Result<PacketServiceInfo, OperationError
 /// Detach from packet service.
 pub async fn detach(h: &ModemHandle) -> Result<PacketServiceInfo, OperationError> {
     let _op = h.operation().await;
-    Ok(h.request(&SetPacketService {
+    Ok(h.request_v1_view(&SetPacketService {
         packet_service_action: PacketServiceAction::DETACH,
     })
     .await?)

@@ -87,11 +87,12 @@ pub async fn initialize(h: &ModemHandle) -> Result<Initialized, OperationError> 
     h.ready().await?;
     let caps = h.request(&DeviceCapsQuery).await?;
     let services = h.request(&DeviceServicesQuery).await?;
-    let subscriber = optional(h.request(&SubscriberReadyStatusQuery).await)?;
+    // These four change layout under MBIMEx 2.0/3.0.
+    let subscriber = optional(h.request_v1_view(&SubscriberReadyStatusQuery).await)?;
     let radio = h.request(&RadioStateQuery).await?;
-    let registration = optional(h.request(&RegisterStateQuery).await)?;
-    let signal = optional(h.request(&SignalStateQuery).await)?;
-    let packet_service = optional(h.request(&PacketServiceQuery).await)?;
+    let registration = optional(h.request_v1_view(&RegisterStateQuery).await)?;
+    let signal = optional(h.request_v1_view(&SignalStateQuery).await)?;
+    let packet_service = optional(h.request_v1_view(&PacketServiceQuery).await)?;
     let list = subscribe_list(&services);
     h.request(&list).await?;
     Ok(Initialized {

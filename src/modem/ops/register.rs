@@ -20,7 +20,8 @@ pub async fn register_automatic(h: &ModemHandle) -> Result<RegistrationStateInfo
         register_action: RegisterAction::AUTOMATIC,
         data_class: DataClass::NONE,
     };
-    Ok(h.request_with_timeout(&req, Some(REGISTER_TIMEOUT)).await?)
+    Ok(h.request_v1_view_with_timeout(&req, Some(REGISTER_TIMEOUT))
+        .await?)
 }
 
 /// Register manually to `operator_id` (MCC+MNC, 5 or 6 digits).
@@ -39,7 +40,8 @@ pub async fn register_manual(
         register_action: RegisterAction::MANUAL,
         data_class: DataClass::NONE,
     };
-    Ok(h.request_with_timeout(&req, Some(REGISTER_TIMEOUT)).await?)
+    Ok(h.request_v1_view_with_timeout(&req, Some(REGISTER_TIMEOUT))
+        .await?)
 }
 
 /// Scan for visible networks.

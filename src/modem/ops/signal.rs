@@ -24,7 +24,7 @@ pub async fn poll_signal(h: ModemHandle, interval: Duration) {
         }
         if st.signal_indications == seen {
             // Errors (radio off, not registered) are fine: try next tick.
-            let _ = h.request(&SignalStateQuery).await;
+            let _ = h.request_v1_view(&SignalStateQuery).await;
         }
         seen = h.state().signal_indications;
     }

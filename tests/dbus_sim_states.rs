@@ -108,7 +108,17 @@ async fn pin_locked_sim_is_locked_until_simple_connect_brings_the_pin() {
     ]
     .into();
     simple.connect(d).await.expect("connect with PIN");
-    assert_eq!(modem.state().await.expect("state"), 11);
+    // The proxy's property cache is updated by PropertiesChanged, which zbus
+    // handles on its own task: wait (bounded) for it to catch up.
+    let mut state = modem.state().await.expect("state");
+    for _ in 0..200 {
+        if state == 11 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        state = modem.state().await.expect("state");
+    }
+    assert_eq!(state, 11);
     let sig = tokio::time::timeout(Duration::from_secs(10), added.next())
         .await
         .expect("InterfacesAdded")

@@ -481,6 +481,49 @@ fn parse_message(bytes: &[u8]) -> Result<Message<'_>, PError> {
     })
 }
 
+impl Message<'static> {
+    /// The message that carries `info` as a payload of `kind`: a COMMAND (query
+    /// or set), a successful COMMAND_DONE, or an INDICATE_STATUS (whose
+    /// transaction id is always 0, as devices send them). For tests, fuzz
+    /// seeds, benchmarks and tools that build messages from payloads.
+    pub fn with_payload(
+        kind: crate::services::Kind,
+        transaction_id: u32,
+        service: Uuid,
+        cid: u32,
+        info: Vec<u8>,
+    ) -> Message<'static> {
+        use crate::services::Kind;
+        let information_buffer = Cow::Owned(info);
+        match kind {
+            Kind::Query | Kind::Set => Message::Command(Command {
+                transaction_id,
+                service,
+                cid,
+                command_type: if kind == Kind::Set {
+                    CommandType::SET
+                } else {
+                    CommandType::QUERY
+                },
+                information_buffer,
+            }),
+            Kind::Response => Message::CommandDone(CommandDone {
+                transaction_id,
+                service,
+                cid,
+                status: Status::SUCCESS,
+                information_buffer,
+            }),
+            Kind::Indication => Message::IndicateStatus(IndicateStatus {
+                transaction_id: 0,
+                service,
+                cid,
+                information_buffer,
+            }),
+        }
+    }
+}
+
 /// Offset of the information buffer inside an unfragmented message of type `t`.
 pub fn information_buffer_offset(t: MessageType) -> usize {
     t.full_header_length()

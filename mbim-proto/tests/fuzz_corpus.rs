@@ -10,12 +10,9 @@
 use mbim_proto::fragment::fragment;
 use mbim_proto::fuzzing;
 use mbim_proto::services::{Kind, all_keys, arbitrary_payload};
-use mbim_proto::{
-    Command, CommandDone, CommandType, IndicateStatus, Message, ProtocolErrorCode, Status, uuid,
-};
+use mbim_proto::{Message, ProtocolErrorCode, Status, uuid};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -175,35 +172,9 @@ fn session_seeds_reach_their_paths() {
 // --- Seed corpus generation ----------------------------------------------
 
 fn wrap(service: mbim_proto::Uuid, cid: u32, kind: Kind, info: Vec<u8>, tid: u32) -> Vec<u8> {
-    let information_buffer = Cow::Owned(info);
-    match kind {
-        Kind::Query | Kind::Set => Message::Command(Command {
-            transaction_id: tid,
-            service,
-            cid,
-            command_type: if kind == Kind::Set {
-                CommandType::SET
-            } else {
-                CommandType::QUERY
-            },
-            information_buffer,
-        }),
-        Kind::Response => Message::CommandDone(CommandDone {
-            transaction_id: tid,
-            service,
-            cid,
-            status: Status::SUCCESS,
-            information_buffer,
-        }),
-        Kind::Indication => Message::IndicateStatus(IndicateStatus {
-            transaction_id: 0,
-            service,
-            cid,
-            information_buffer,
-        }),
-    }
-    .to_bytes()
-    .expect("encode")
+    Message::with_payload(kind, tid, service, cid, info)
+        .to_bytes()
+        .expect("encode")
 }
 
 /// A framer/session script that delivers `stream` in chunks of at most 127.

@@ -16,10 +16,9 @@
 //! `CI=true` (CI must not silently lose this check).
 
 use mbim_proto::services::{Kind, all_versioned_keys, arbitrary_payload_version, cid_name};
-use mbim_proto::{Command, CommandDone, CommandType, IndicateStatus, Message, Status, Uuid};
+use mbim_proto::{Message, Status, Uuid};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -211,33 +210,7 @@ struct Case {
 }
 
 fn wrap(service: Uuid, cid: u32, kind: Kind, info: Vec<u8>, tid: u32) -> Message<'static> {
-    let information_buffer = Cow::Owned(info);
-    match kind {
-        Kind::Query | Kind::Set => Message::Command(Command {
-            transaction_id: tid,
-            service,
-            cid,
-            command_type: if kind == Kind::Set {
-                CommandType::SET
-            } else {
-                CommandType::QUERY
-            },
-            information_buffer,
-        }),
-        Kind::Response => Message::CommandDone(CommandDone {
-            transaction_id: tid,
-            service,
-            cid,
-            status: Status::SUCCESS,
-            information_buffer,
-        }),
-        Kind::Indication => Message::IndicateStatus(IndicateStatus {
-            transaction_id: 0,
-            service,
-            cid,
-            information_buffer,
-        }),
-    }
+    Message::with_payload(kind, tid, service, cid, info)
 }
 
 fn service_name(u: &Uuid) -> String {

@@ -4,42 +4,15 @@
 //! a whole COMMAND / COMMAND_DONE / INDICATE_STATUS message, fragmented at a
 //! small transfer size and reassembled.
 
+use mbim_proto::Message;
 use mbim_proto::fragment::{Reassembled, Reassembler, fragment};
 use mbim_proto::services::{Kind, all_versioned_keys, arbitrary_payload_version, decode_payload};
-use mbim_proto::{Command, CommandDone, CommandType, IndicateStatus, Message, Status};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use std::borrow::Cow;
 use std::time::Instant;
 
 fn wrap(service: mbim_proto::Uuid, cid: u32, kind: Kind, info: Vec<u8>) -> Message<'static> {
-    let information_buffer = Cow::Owned(info);
-    match kind {
-        Kind::Query | Kind::Set => Message::Command(Command {
-            transaction_id: 9,
-            service,
-            cid,
-            command_type: if kind == Kind::Set {
-                CommandType::SET
-            } else {
-                CommandType::QUERY
-            },
-            information_buffer,
-        }),
-        Kind::Response => Message::CommandDone(CommandDone {
-            transaction_id: 9,
-            service,
-            cid,
-            status: Status::SUCCESS,
-            information_buffer,
-        }),
-        Kind::Indication => Message::IndicateStatus(IndicateStatus {
-            transaction_id: 0,
-            service,
-            cid,
-            information_buffer,
-        }),
-    }
+    Message::with_payload(kind, 9, service, cid, info)
 }
 
 #[test]

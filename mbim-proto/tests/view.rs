@@ -109,3 +109,11 @@ fn views_fail_exactly_like_the_owned_decoders() {
             .unwrap_or_else(|e| panic!("{service} cid {cid} {kind:?}: {e}"));
     }
 }
+
+#[test]
+fn decoded_stays_small_enough_to_move_cheaply() {
+    // Decoded is returned by value on every decode: keep it small (box big variants).
+    let size = std::mem::size_of::<Decoded>();
+    println!("size_of::<Decoded>() = {size}");
+    assert!(size <= 256, "Decoded grew to {size} bytes");
+}

@@ -106,6 +106,22 @@ pub enum RawCommand {
         #[arg(long, default_value_t = 0)]
         session: u32,
     },
+    /// SMS stored on the modem.
+    Sms {
+        #[command(subcommand)]
+        action: RawSmsCommand,
+    },
+    /// Send a USSD request (or `--respond` in a session, or `--cancel`) and print the reply.
+    Ussd {
+        /// The request, e.g. `*100#`.
+        text: Option<String>,
+        /// Answer a network menu in an open session.
+        #[arg(long)]
+        respond: bool,
+        /// End the USSD session.
+        #[arg(long)]
+        cancel: bool,
+    },
     /// Any request: SERVICE (name or UUID), CID, optional payload hex.
     Request {
         service: String,
@@ -114,6 +130,27 @@ pub enum RawCommand {
         /// Send a set instead of a query.
         #[arg(long)]
         set: bool,
+    },
+}
+
+/// SMS actions on the modem's storage.
+#[derive(Subcommand, Debug)]
+pub enum RawSmsCommand {
+    /// Every stored message, decoded.
+    List,
+    /// Send a text (split into parts when long).
+    Send {
+        /// Recipient number (`+4915...`).
+        #[arg(long)]
+        to: String,
+        text: String,
+    },
+    /// Delete one message by index, or all.
+    Delete {
+        #[arg(long, conflicts_with = "all")]
+        index: Option<u32>,
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -345,6 +382,94 @@ async fn command(h: &ModemHandle, args: &RawArgs) -> Result<(), OperationError> 
                 "IP configuration",
                 &to_json(&ops::ip_configuration(h, *session).await?),
             );
+        }
+        RawCommand::Sms { action } => match action {
+            RawSmsCommand::List => {
+                let records = ops::sms::list(h).await?;
+                let messages: Vec<Value> = records
+                    .iter()
+                    .map(|r| {
+                        let mut v = json!({
+                            "index": r.message_index,
+                            "status": r.message_status.to_string(),
+                            "pdu": mbim_proto::hex::encode(&r.pdu_data.0),
+                        });
+                        match crate::messaging::pdu::Message::decode(&r.pdu_data.0) {
+                            Ok(m) => {
+                                if let crate::messaging::pdu::Tpdu::Deliver(d) = &m.tpdu {
+                                    v["sender"] = json!(d.originating_address.to_string());
+                                    v["timestamp"] = json!(d.service_centre_time_stamp.to_string());
+                                }
+                                if let Some(t) = m.tpdu.user_data().and_then(|u| u.body_text()) {
+                                    v["text"] = json!(t);
+                                }
+                            }
+                            Err(e) => v["error"] = json!(e.to_string()),
+                        }
+                        v
+                    })
+                    .collect();
+                print(j, "SMS", &json!({ "messages": messages }));
+            }
+            RawSmsCommand::Send { to, text } => {
+                let reference = (std::process::id() & 0xff) as u8;
+                let pdus = crate::messaging::send::submit_pdus(to, text, false, reference)
+                    .map_err(|e| OperationError::InvalidArgument(e.to_string()))?;
+                let mut refs = Vec::new();
+                for p in pdus {
+                    refs.push(ops::sms::send_pdu(h, p).await?);
+                }
+                print(
+                    j,
+                    "Sent",
+                    &json!({ "parts": refs.len(), "message_references": refs }),
+                );
+            }
+            RawSmsCommand::Delete { index, all } => {
+                if index.is_none() && !all {
+                    return Err(OperationError::InvalidArgument(
+                        "give --index N or --all".into(),
+                    ));
+                }
+                ops::sms::delete(h, *index).await?;
+                print(j, "Deleted", &json!({ "index": index, "all": all }));
+            }
+        },
+        RawCommand::Ussd {
+            text,
+            respond,
+            cancel,
+        } => {
+            use mbim_proto::services::ussd::UssdAction;
+            let (action, dcs, payload) = if *cancel {
+                (UssdAction::CANCEL, 0, Vec::new())
+            } else {
+                let t = text
+                    .as_deref()
+                    .ok_or_else(|| OperationError::InvalidArgument("give the USSD text".into()))?;
+                let coded = crate::messaging::ussd::encode(t)
+                    .map_err(|e| OperationError::InvalidArgument(e.to_string()))?;
+                let action = if *respond {
+                    UssdAction::CONTINUE
+                } else {
+                    UssdAction::INITIATE
+                };
+                (action, u32::from(coded.data_coding_scheme.0), coded.data)
+            };
+            let info = ops::ussd::ussd(h, action, dcs, payload).await?;
+            let text = crate::messaging::ussd::decode(
+                crate::messaging::CbsDataCodingScheme(info.ussd_data_coding_scheme as u8),
+                &info.ussd_payload.0,
+            );
+            let mut v = json!({
+                "response": info.ussd_response.to_string(),
+                "session_state": info.ussd_session_state.to_string(),
+            });
+            match text {
+                Ok(t) => v["text"] = json!(t),
+                Err(e) => v["text_error"] = json!(e.to_string()),
+            }
+            print(j, "USSD", &v);
         }
         RawCommand::Request {
             service,

@@ -12,6 +12,7 @@
 //! Discovery only reports; the manager decides what to spawn or stop.
 
 pub mod uevent;
+pub mod usb;
 pub mod watch_dir;
 
 use std::path::{Path, PathBuf};

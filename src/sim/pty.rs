@@ -10,6 +10,7 @@
 
 use super::device::{Device, DeviceEvent};
 use super::runner::{Control, RunEnd};
+use crate::transport::fd::FdStream;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
 use rustix::pty::OpenptFlags;
@@ -17,15 +18,14 @@ use rustix::termios::{OptionalActions, QueueSelector};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
-use tokio::io::unix::AsyncFd;
+use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::mpsc;
 
 /// A pseudo-terminal pair: the master (ours) and the slave (the device file).
 #[derive(Debug)]
 pub struct Pty {
-    master: AsyncFd<OwnedFd>,
+    master: FdStream,
     /// Held open for the whole run: without it the master reads EIO once a
     /// client closes, and the termios settings would be lost.
     slave: OwnedFd,
@@ -50,9 +50,7 @@ impl Pty {
         t.make_raw();
         rustix::termios::tcsetattr(&slave, OptionalActions::Now, &t)?;
         rustix::io::ioctl_fionbio(&master, true)?;
-        // SAFETY: an OwnedFd is a valid open descriptor that stays open and
-        // keeps its number until the AsyncFd owning it is dropped.
-        let master = unsafe { AsyncFd::register(master) }?;
+        let master = FdStream::new(master)?;
         Ok(Pty {
             master,
             slave,
@@ -106,20 +104,7 @@ impl AsyncRead for Pty {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        loop {
-            let mut guard = ready!(self.master.poll_read_ready(cx))?;
-            let unfilled = buf.initialize_unfilled();
-            match guard.try_io(|fd| {
-                rustix::io::read(fd.get_ref(), &mut *unfilled).map_err(io::Error::from)
-            }) {
-                Ok(Ok(n)) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                Ok(Err(e)) => return Poll::Ready(Err(e)),
-                Err(_would_block) => continue,
-            }
-        }
+        Pin::new(&mut self.get_mut().master).poll_read(cx, buf)
     }
 }
 
@@ -129,22 +114,15 @@ impl AsyncWrite for Pty {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        loop {
-            let mut guard = ready!(self.master.poll_write_ready(cx))?;
-            match guard.try_io(|fd| rustix::io::write(fd.get_ref(), data).map_err(io::Error::from))
-            {
-                Ok(r) => return Poll::Ready(r),
-                Err(_would_block) => continue,
-            }
-        }
+        Pin::new(&mut self.get_mut().master).poll_write(cx, data)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().master).poll_flush(cx)
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().master).poll_shutdown(cx)
     }
 }
 

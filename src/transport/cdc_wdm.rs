@@ -7,19 +7,19 @@
 //! error. A read returns one message on a real cdc-wdm device and an arbitrary
 //! slice of the stream on a pty; the session's framer copes with both.
 
+use super::fd::FdStream;
 use super::{DEFAULT_MAX_CONTROL_TRANSFER, TransportError};
 use rustix::fs::{Mode, OFlags};
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
-use tokio::io::unix::AsyncFd;
+use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// An open cdc-wdm (or pty) device.
 #[derive(Debug)]
 pub struct CdcWdm {
-    fd: AsyncFd<OwnedFd>,
+    fd: FdStream,
     max_control_transfer: u32,
     path: String,
 }
@@ -60,9 +60,7 @@ impl CdcWdm {
             source: e.into(),
         })?;
         let max_control_transfer = query_max_command(&fd).unwrap_or(DEFAULT_MAX_CONTROL_TRANSFER);
-        // SAFETY: `fd` is an OwnedFd that the AsyncFd takes ownership of; an
-        // OwnedFd's raw fd stays open and unchanged until it is dropped.
-        let fd = unsafe { AsyncFd::register(fd) }.map_err(|e| TransportError::Io(e.into()))?;
+        let fd = FdStream::new(fd)?;
         Ok(CdcWdm {
             fd,
             max_control_transfer,
@@ -81,39 +79,13 @@ impl CdcWdm {
     }
 }
 
-fn map_read_err(e: rustix::io::Errno) -> io::Error {
-    // A pty master whose slave is gone, or an unplugged USB device, reports
-    // EIO / ENODEV: that is the end of the stream, not a retryable error.
-    if e == rustix::io::Errno::IO || e == rustix::io::Errno::NODEV {
-        io::Error::new(io::ErrorKind::UnexpectedEof, "device gone")
-    } else {
-        e.into()
-    }
-}
-
 impl AsyncRead for CdcWdm {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        loop {
-            let mut guard = ready!(self.fd.poll_read_ready(cx))?;
-            let unfilled = buf.initialize_unfilled();
-            match guard.try_io(|inner| {
-                rustix::io::read(inner.get_ref(), &mut *unfilled).map_err(map_read_err)
-            }) {
-                Ok(Ok(n)) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    return Poll::Ready(Ok(()));
-                }
-                Ok(Err(e)) => return Poll::Ready(Err(e)),
-                Err(_would_block) => continue,
-            }
-        }
+        Pin::new(&mut self.get_mut().fd).poll_read(cx, buf)
     }
 }
 
@@ -123,20 +95,12 @@ impl AsyncWrite for CdcWdm {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        loop {
-            let mut guard = ready!(self.fd.poll_write_ready(cx))?;
-            match guard
-                .try_io(|inner| rustix::io::write(inner.get_ref(), data).map_err(io::Error::from))
-            {
-                Ok(r) => return Poll::Ready(r),
-                Err(_would_block) => continue,
-            }
-        }
+        Pin::new(&mut self.get_mut().fd).poll_write(cx, data)
     }
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().fd).poll_flush(cx)
     }
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().fd).poll_shutdown(cx)
     }
 }

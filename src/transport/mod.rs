@@ -6,6 +6,7 @@
 //! * in-process streams (`tokio::io::duplex`) to the simulated modem.
 
 pub mod cdc_wdm;
+pub mod fd;
 pub mod usb;
 
 use tokio::io::{AsyncRead, AsyncWrite};

@@ -11,7 +11,7 @@ use super::{
 use crate::error::EncodeError;
 use crate::uuid::BASIC_CONNECT;
 use crate::wire::{
-    self, PError, Uuid, Writer, count_u32, inline_array, ipv4, ipv6, ol_list, string, u32le, uuid,
+    self, PError, Uuid, Writer, count_u32, inline_array, ol_list, string, u32le, uuid,
 };
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -855,25 +855,9 @@ pub struct Provider {
 
 impl Payload for Provider {
     fn parse(s: &[u8]) -> Result<Self, nom::Err<PError>> {
-        parse_all(s, |r| {
-            let (r, provider_id) = string(s, "ProviderId")(r)?;
-            let (r, provider_state) = u32le("ProviderState")(r)?;
-            let (r, provider_name) = string(s, "ProviderName")(r)?;
-            let (r, cellular_class) = u32le("CellularClass")(r)?;
-            let (r, rssi) = u32le("Rssi")(r)?;
-            let (r, error_rate) = u32le("ErrorRate")(r)?;
-            Ok((
-                r,
-                Provider {
-                    provider_id,
-                    provider_state: provider_state.into(),
-                    provider_name,
-                    cellular_class: cellular_class.into(),
-                    rssi,
-                    error_rate,
-                },
-            ))
-        })
+        // One parser for both forms: the zero-copy view validates every field
+        // (same errors, same offsets); the owned value is copied out of it.
+        super::view::ProviderView::parse(s).map(|v| v.to_owned())
     }
 
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
@@ -902,11 +886,9 @@ pub struct Providers {
 
 impl Payload for Providers {
     fn parse(s: &[u8]) -> Result<Self, nom::Err<PError>> {
-        parse_all(s, |r| {
-            let (r, count) = u32le("ElementCount")(r)?;
-            let (r, providers) = ol_list(s, count, "Providers", Provider::parse)(r)?;
-            Ok((r, Providers { providers }))
-        })
+        // One parser for both forms: the zero-copy view validates every field
+        // (same errors, same offsets); the owned value is copied out of it.
+        super::view::ProvidersView::parse(s).map(|v| v.to_owned())
     }
 
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
@@ -1019,31 +1001,9 @@ pub struct RegistrationStateInfo {
 
 impl Payload for RegistrationStateInfo {
     fn parse(s: &[u8]) -> Result<Self, nom::Err<PError>> {
-        parse_all(s, |r| {
-            let (r, nw_error) = u32le("NwError")(r)?;
-            let (r, register_state) = u32le("RegisterState")(r)?;
-            let (r, register_mode) = u32le("RegisterMode")(r)?;
-            let (r, available_data_classes) = u32le("AvailableDataClasses")(r)?;
-            let (r, current_cellular_class) = u32le("CurrentCellularClass")(r)?;
-            let (r, provider_id) = string(s, "ProviderId")(r)?;
-            let (r, provider_name) = string(s, "ProviderName")(r)?;
-            let (r, roaming_text) = string(s, "RoamingText")(r)?;
-            let (r, registration_flag) = u32le("RegistrationFlag")(r)?;
-            Ok((
-                r,
-                RegistrationStateInfo {
-                    nw_error: nw_error.into(),
-                    register_state: register_state.into(),
-                    register_mode: register_mode.into(),
-                    available_data_classes: available_data_classes.into(),
-                    current_cellular_class: current_cellular_class.into(),
-                    provider_id,
-                    provider_name,
-                    roaming_text,
-                    registration_flag: registration_flag.into(),
-                },
-            ))
-        })
+        // One parser for both forms: the zero-copy view validates every field
+        // (same errors, same offsets); the owned value is copied out of it.
+        super::view::RegistrationStateInfoView::parse(s).map(|v| v.to_owned())
     }
 
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
@@ -1584,121 +1544,11 @@ pub struct IpConfigurationInfo {
     pub ipv6_mtu: u32,
 }
 
-/// Resolve a (count, offset) table of `each`-byte items.
-fn table<'a, T>(
-    s: &'a [u8],
-    at: &'a [u8],
-    field: &'static str,
-    count: u32,
-    offset: u32,
-    each: usize,
-    item: impl Fn(&'a [u8]) -> wire::PResult<'a, T>,
-) -> Result<Vec<T>, nom::Err<PError>> {
-    if count == 0 {
-        return Ok(Vec::new());
-    }
-    let size = (count as u64).saturating_mul(each as u64);
-    let size32 = u32::try_from(size).unwrap_or(u32::MAX);
-    let data = wire::resolve(s, at, field, offset, size32)?;
-    let (_, v) = inline_array(count, each, field, item)(data)?;
-    Ok(v)
-}
-
-fn ipv4_element(i: &[u8]) -> wire::PResult<'_, Ipv4Element> {
-    let (r, on_link_prefix_length) = u32le("OnLinkPrefixLength")(i)?;
-    let (r, ipv4_address) = ipv4("IPv4Address")(r)?;
-    Ok((
-        r,
-        Ipv4Element {
-            on_link_prefix_length,
-            ipv4_address,
-        },
-    ))
-}
-
-fn ipv6_element(i: &[u8]) -> wire::PResult<'_, Ipv6Element> {
-    let (r, on_link_prefix_length) = u32le("OnLinkPrefixLength")(i)?;
-    let (r, ipv6_address) = ipv6("IPv6Address")(r)?;
-    Ok((
-        r,
-        Ipv6Element {
-            on_link_prefix_length,
-            ipv6_address,
-        },
-    ))
-}
-
 impl Payload for IpConfigurationInfo {
     fn parse(s: &[u8]) -> Result<Self, nom::Err<PError>> {
-        parse_all(s, |r| {
-            let (r, session_id) = u32le("SessionId")(r)?;
-            let (r, v4_avail) = u32le("IPv4ConfigurationAvailable")(r)?;
-            let (r, v6_avail) = u32le("IPv6ConfigurationAvailable")(r)?;
-            let a4 = r;
-            let (r, v4_count) = u32le("IPv4AddressCount")(r)?;
-            let (r, v4_off) = u32le("IPv4AddressOffset")(r)?;
-            let a6 = r;
-            let (r, v6_count) = u32le("IPv6AddressCount")(r)?;
-            let (r, v6_off) = u32le("IPv6AddressOffset")(r)?;
-            let g4 = r;
-            let (r, gw4_off) = u32le("IPv4GatewayOffset")(r)?;
-            let g6 = r;
-            let (r, gw6_off) = u32le("IPv6GatewayOffset")(r)?;
-            let d4 = r;
-            let (r, dns4_count) = u32le("IPv4DnsServerCount")(r)?;
-            let (r, dns4_off) = u32le("IPv4DnsServerOffset")(r)?;
-            let d6 = r;
-            let (r, dns6_count) = u32le("IPv6DnsServerCount")(r)?;
-            let (r, dns6_off) = u32le("IPv6DnsServerOffset")(r)?;
-            let (r, ipv4_mtu) = u32le("IPv4Mtu")(r)?;
-            let (r, ipv6_mtu) = u32le("IPv6Mtu")(r)?;
-            let ipv4_address = table(s, a4, "IPv4Address", v4_count, v4_off, 8, ipv4_element)?;
-            let ipv6_address = table(s, a6, "IPv6Address", v6_count, v6_off, 20, ipv6_element)?;
-            let ipv4_gateway = if gw4_off == 0 {
-                None
-            } else {
-                table(s, g4, "IPv4Gateway", 1, gw4_off, 4, ipv4("IPv4Gateway"))?.pop()
-            };
-            let ipv6_gateway = if gw6_off == 0 {
-                None
-            } else {
-                table(s, g6, "IPv6Gateway", 1, gw6_off, 16, ipv6("IPv6Gateway"))?.pop()
-            };
-            let ipv4_dns_server = table(
-                s,
-                d4,
-                "IPv4DnsServer",
-                dns4_count,
-                dns4_off,
-                4,
-                ipv4("IPv4DnsServer"),
-            )?;
-            let ipv6_dns_server = table(
-                s,
-                d6,
-                "IPv6DnsServer",
-                dns6_count,
-                dns6_off,
-                16,
-                ipv6("IPv6DnsServer"),
-            )?;
-            Ok((
-                r,
-                IpConfigurationInfo {
-                    session_id,
-                    ipv4_configuration_available: v4_avail.into(),
-                    ipv6_configuration_available: v6_avail.into(),
-                    ipv4_address,
-                    ipv6_address,
-                    ipv4_gateway,
-                    ipv6_gateway,
-                    ipv4_dns_server,
-                    ipv6_dns_server,
-                    ipv4_mtu,
-                    ipv6_mtu,
-                },
-            ))
-        })
+        // One parser for both forms: the zero-copy view validates every field
+        // (same errors, same offsets); the owned value is copied out of it.
+        super::view::IpConfigurationInfoView::parse(s).map(|v| v.to_owned())
     }
 
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {

@@ -78,10 +78,10 @@ pub(super) fn decode_versioned(
         if version >= ExtendedVersion::V3
             && let Some(r) = ms_bce::AnyV3::decode(cid, kind, buf)
         {
-            return Some(r.map(Decoded::MsBasicConnectExtensionsV3));
+            return Some(r.map(|p| Decoded::MsBasicConnectExtensionsV3(Box::new(p))));
         }
         return ms_bce::Any::decode(cid, kind, buf)
-            .map(|r| r.map(Decoded::MsBasicConnectExtensions));
+            .map(|r| r.map(|p| Decoded::MsBasicConnectExtensions(Box::new(p))));
     }
     None
 }
@@ -139,6 +139,8 @@ pub fn arbitrary_payload_version(
         return basic_connect_v3::Any::arbitrary(cid, kind)
             .map(|st| st.prop_map(Decoded::BasicConnectV3).boxed());
     }
-    ms_bce::AnyV3::arbitrary(cid, kind)
-        .map(|st| st.prop_map(Decoded::MsBasicConnectExtensionsV3).boxed())
+    ms_bce::AnyV3::arbitrary(cid, kind).map(|st| {
+        st.prop_map(|p| Decoded::MsBasicConnectExtensionsV3(Box::new(p)))
+            .boxed()
+    })
 }

@@ -253,7 +253,7 @@ macro_rules! payload_table {
     (
         $(#[$meta:meta])*
         pub enum $E:ident {
-            $( $V:ident($T:ty) = [$( ($cid:expr, $kind:ident) ),+ $(,)?] ),* $(,)?
+            $( $V:ident($T:ty) = [$( ($cid:literal, $kind:ident) ),+ $(,)?] ),* $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -271,14 +271,15 @@ macro_rules! payload_table {
                 kind: $crate::services::Kind,
                 buf: &[u8],
             ) -> Option<Result<$E, $crate::error::DecodeError>> {
-                #[allow(unused_imports)]
-                use $crate::services::Kind::{Query, Set, Response, Indication};
-                $(
-                    if $( (cid == $cid && kind == $kind) )||+ {
-                        return Some(<$T as $crate::services::Payload>::decode(buf).map($E::$V));
-                    }
-                )*
-                None
+                // One jump on (CID, kind) rather than a chain of comparisons.
+                match (cid, kind) {
+                    $(
+                        $( ($cid, $crate::services::Kind::$kind) )|+ => {
+                            Some(<$T as $crate::services::Payload>::decode(buf).map($E::$V))
+                        }
+                    )*
+                    _ => None,
+                }
             }
 
             /// Encode the payload.
@@ -356,9 +357,9 @@ pub enum Decoded {
     /// Basic Connect payloads in their MBIMEx 3.0 layout.
     BasicConnectV3(basic_connect_v3::Any),
     /// MS Basic Connect Extensions payloads (MBIMEx 1.0/2.0 layouts).
-    MsBasicConnectExtensions(ms_basic_connect_extensions::Any),
+    MsBasicConnectExtensions(Box<ms_basic_connect_extensions::Any>),
     /// MS Basic Connect Extensions payloads in their MBIMEx 3.0 layout.
-    MsBasicConnectExtensionsV3(ms_basic_connect_extensions::AnyV3),
+    MsBasicConnectExtensionsV3(Box<ms_basic_connect_extensions::AnyV3>),
     /// A service or CID without a typed payload: the bytes, unchanged.
     Raw(RawBytes),
 }
@@ -485,8 +486,10 @@ pub fn arbitrary_payload(
         proxy_control::Any::arbitrary(cid, kind)
             .map(|st| st.prop_map(Decoded::ProxyControl).boxed())
     } else if s == u::MS_BASIC_CONNECT_EXTENSIONS {
-        ms_basic_connect_extensions::Any::arbitrary(cid, kind)
-            .map(|st| st.prop_map(Decoded::MsBasicConnectExtensions).boxed())
+        ms_basic_connect_extensions::Any::arbitrary(cid, kind).map(|st| {
+            st.prop_map(|p| Decoded::MsBasicConnectExtensions(Box::new(p)))
+                .boxed()
+        })
     } else {
         extension_arbitrary(&s, cid, kind)
     }

@@ -128,7 +128,7 @@ pub struct RegistrationStateInfoView<'a> {
 }
 
 impl<'a> RegistrationStateInfoView<'a> {
-    fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
+    pub(crate) fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
         let (r, nw_error) = u32le("NwError")(s)?;
         let (r, register_state) = u32le("RegisterState")(r)?;
         let (r, register_mode) = u32le("RegisterMode")(r)?;
@@ -184,7 +184,7 @@ pub struct ProviderView<'a> {
 }
 
 impl<'a> ProviderView<'a> {
-    fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
+    pub(crate) fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
         let (r, provider_id) = string(s, "ProviderId")(s)?;
         let (r, provider_state) = u32le("ProviderState")(r)?;
         let (r, provider_name) = string(s, "ProviderName")(r)?;
@@ -271,7 +271,7 @@ pub struct ProvidersView<'a> {
 }
 
 impl<'a> ProvidersView<'a> {
-    fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
+    pub(crate) fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
         let (r, count) = u32le("ElementCount")(s)?;
         let (_, list) = OlList::parse(s, r, count, "Providers", |d| {
             ProviderView::parse(d).map(|_| ())
@@ -355,7 +355,7 @@ fn v6(b: &[u8]) -> Ipv6Addr {
 }
 
 impl<'a> IpConfigurationInfoView<'a> {
-    fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
+    pub(crate) fn parse(s: &'a [u8]) -> Result<Self, nom::Err<PError>> {
         let (r, session_id) = u32le("SessionId")(s)?;
         let (r, v4_avail) = u32le("IPv4ConfigurationAvailable")(r)?;
         let (r, v6_avail) = u32le("IPv6ConfigurationAvailable")(r)?;

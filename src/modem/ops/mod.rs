@@ -6,6 +6,7 @@ pub mod connect;
 pub mod init;
 pub mod radio;
 pub mod register;
+pub mod signal;
 pub mod sim;
 pub mod sms;
 pub mod ussd;

@@ -168,6 +168,7 @@ async fn main() {
         let path = "/org/freedesktop/ModemManager1/Modem/0";
         let modem = ModemProxy::builder(&conn)
             .path(path)
+            .cache_properties(zbus::proxy::CacheProperties::No)
             .build()
             .await
             .expect("modem");

@@ -50,6 +50,7 @@ async fn networkmanager_connect_flow_orders_properties_before_state_changes() {
 
     let modem = ModemProxy::builder(&conn)
         .path(MODEM0)
+        .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
         .await
         .expect("proxy");
@@ -158,6 +159,7 @@ async fn bad_arguments_get_modemmanager_error_names() {
     let p = |x: &str| x.to_string();
     let modem = ModemProxy::builder(&conn)
         .path(MODEM0)
+        .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
         .await
         .expect("proxy");

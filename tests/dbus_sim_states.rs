@@ -48,6 +48,7 @@ async fn pin_locked_sim_is_locked_until_simple_connect_brings_the_pin() {
     let conn = bus.client().await;
     let modem = ModemProxy::builder(&conn)
         .path(MODEM0)
+        .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
         .await
         .expect("proxy");
@@ -142,6 +143,7 @@ async fn missing_sim_is_failed_with_only_the_modem_interface() {
     let conn = bus.client().await;
     let modem = ModemProxy::builder(&conn)
         .path(MODEM0)
+        .cache_properties(zbus::proxy::CacheProperties::No)
         .build()
         .await
         .expect("proxy");

@@ -48,6 +48,13 @@ impl<'a> Utf16<'a> {
         .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
     }
 
+    /// An owned copy (fast for ASCII, the usual case).
+    pub fn to_std_string(&self) -> String {
+        // Validated at decode time, so this cannot fail; an empty string
+        // would only come back for bytes that were never validated.
+        wire::utf16_to_string("", self.0).unwrap_or_default()
+    }
+
     /// Whether it equals `s`.
     pub fn eq_str(&self, s: &str) -> bool {
         let mut a = self.chars();
@@ -164,9 +171,9 @@ impl<'a> RegistrationStateInfoView<'a> {
             register_mode: self.register_mode,
             available_data_classes: self.available_data_classes,
             current_cellular_class: self.current_cellular_class,
-            provider_id: self.provider_id.to_string(),
-            provider_name: self.provider_name.to_string(),
-            roaming_text: self.roaming_text.to_string(),
+            provider_id: self.provider_id.to_std_string(),
+            provider_name: self.provider_name.to_std_string(),
+            roaming_text: self.roaming_text.to_std_string(),
             registration_flag: self.registration_flag,
         }
     }
@@ -204,9 +211,9 @@ impl<'a> ProviderView<'a> {
     /// The owned structure.
     pub fn to_owned(&self) -> Provider {
         Provider {
-            provider_id: self.provider_id.to_string(),
+            provider_id: self.provider_id.to_std_string(),
             provider_state: self.provider_state,
-            provider_name: self.provider_name.to_string(),
+            provider_name: self.provider_name.to_std_string(),
             cellular_class: self.cellular_class,
             rssi: self.rssi,
             error_rate: self.error_rate,

@@ -69,6 +69,7 @@ impl Daemon {
             registry,
             counters: Arc::new(Counters::default()),
             policy,
+            sms_store: None,
         });
         Ok(Daemon {
             conn,

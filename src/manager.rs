@@ -28,6 +28,9 @@ pub struct Shared {
     pub registry: Arc<Registry>,
     pub counters: Arc<Counters>,
     pub policy: Arc<Policy>,
+    /// The SMS store every modem's messaging uses (None: messaging has no
+    /// backend and its methods answer Unsupported).
+    pub sms_store: Option<crate::messaging::store::SmsStore>,
 }
 
 /// A running modem (its source).
@@ -81,6 +84,11 @@ impl DeviceManager {
             },
             ended_rx,
         )
+    }
+
+    /// Use `store` for the SMS of modems started from now on.
+    pub fn set_sms_store(&mut self, store: crate::messaging::store::SmsStore) {
+        self.shared.sms_store = Some(store);
     }
 
     /// Number of modems exported right now.
@@ -350,9 +358,63 @@ async fn run_modem(
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
+    let messaging = shared
+        .sms_store
+        .clone()
+        .map(|store| start_messaging(&ctx, &handle, store));
     let exit = join.await;
     follow.abort();
+    if let Some(tasks) = messaging {
+        for t in tasks {
+            t.abort();
+        }
+    }
     info!(modem = name, exit = ?exit, "modem gone");
     ctx.unexport().await;
     shared.registry.remove(index);
+}
+
+/// Attach the SMS engine to an exported modem: the ingest pipeline keyed on
+/// the modem's identity (IMSI, else device id, else its port), and the task
+/// publishing its messages as Sms objects. The receiver subscribes before the
+/// pipeline starts so no announcement is missed.
+fn start_messaging(
+    ctx: &Arc<ModemCtx>,
+    handle: &ModemHandle,
+    store: crate::messaging::store::SmsStore,
+) -> [tokio::task::JoinHandle<()>; 2] {
+    use crate::messaging::ingest::{Ingest, IngestConfig, Rules};
+    let snap = handle.state();
+    let modem = snap
+        .subscriber
+        .as_ref()
+        .map(|s| s.subscriber_id.clone())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            snap.device_caps
+                .as_ref()
+                .map(|c| c.device_id.clone())
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| ctx.ports.device.clone());
+    let _ = ctx.sms.set(crate::dbus::modem::SmsBackend {
+        store: store.clone(),
+        modem: modem.clone(),
+    });
+    let (tx, rx) = tokio::sync::broadcast::channel(64);
+    let ingest = Ingest::new(
+        handle.clone(),
+        store,
+        Rules::default(),
+        tx,
+        IngestConfig::new(modem),
+    );
+    let name = ctx.index;
+    let ingest = tokio::spawn(async move {
+        if let Err(e) = ingest.run().await {
+            warn!(modem = name, error = %e, "SMS pipeline stopped");
+        }
+    });
+    let publish = tokio::spawn(crate::dbus::messaging::follow(ctx.clone(), rx));
+    [ingest, publish]
 }

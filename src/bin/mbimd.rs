@@ -45,6 +45,11 @@ struct Args {
     /// Show personal data (IMSI, ICCID, numbers, PINs excepted) in logs.
     #[arg(long)]
     log_personal_info: bool,
+    /// Directory of the SMS store (`sms.db`); default: $STATE_DIRECTORY,
+    /// /var/lib/mbimd for root, else $XDG_STATE_HOME/mbimd. With --sim and no
+    /// --state-dir a temporary store is used.
+    #[arg(long)]
+    state_dir: Option<std::path::PathBuf>,
     /// Log filter (tracing EnvFilter syntax; RUST_LOG overrides).
     #[arg(long, default_value = "info")]
     log: String,
@@ -95,6 +100,27 @@ async fn main() -> anyhow::Result<()> {
             .modify(|f| *f = EnvFilter::new(level_filter(level)))
             .map_err(|e| e.to_string())
     })));
+
+    let temporary_sms_db = args.state_dir.is_none() && args.sim.is_some();
+    let sms_db = match (&args.state_dir, &args.sim) {
+        (Some(d), _) => d.join("sms.db"),
+        // A simulated modem's messages must not mix with a real one's.
+        (None, Some(_)) => {
+            let p = std::env::temp_dir().join(format!("mbimd-sim-{}-sms.db", std::process::id()));
+            let _ = std::fs::remove_file(&p);
+            p
+        }
+        (None, None) => apn_db::paths::default_db_path().with_file_name("sms.db"),
+    };
+    if let Some(dir) = sms_db.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    match mbimd::messaging::store::SmsStore::open(&sms_db).await {
+        Ok(store) => daemon.manager.set_sms_store(store),
+        Err(e) => {
+            tracing::warn!(path = %sms_db.display(), error = %e, "cannot open the SMS store; messaging disabled")
+        }
+    }
 
     if let Some(s) = &args.sim {
         let scenario = if s.is_empty() {
@@ -164,6 +190,13 @@ async fn main() -> anyhow::Result<()> {
         None => daemon.run_until(stop).await,
     }
     let _ = daemon.conn.release_name(args.bus_name.as_str()).await;
+    if temporary_sms_db {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = sms_db.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
     tracing::info!("mbimd stopped");
     Ok(())
 }

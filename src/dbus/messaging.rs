@@ -1,21 +1,144 @@
-//! Messaging: SMS objects at `/org/freedesktop/ModemManager1/SMS/N`.
-//! The interface is exported with its complete (empty) property set so
-//! clients see a messaging-capable modem; reading the modem's store and
-//! sending need the SMS PDU codec, which lands separately — until then
-//! `Create` answers `Core.Unsupported` cleanly.
+//! Messaging: SMS objects at `/org/freedesktop/ModemManager1/SMS/N`, backed
+//! by the daemon's SMS engine (`crate::messaging`). Received messages come
+//! from the store (what the ingest pipeline committed) and from its
+//! `IncomingSms` events; operator notifications and messages still
+//! assembling are not shown (they are not SMS for a client). `Create` makes
+//! an unsent SUBMIT object held in memory; `Send` records and sends it
+//! through `messaging::send::send_text`. This module never talks MBIM
+//! itself and never decodes PDUs.
 
-use super::modem::ModemCtx;
-use super::view::Dict;
+use super::errors::from_operation;
+use super::modem::{ModemCtx, SmsRec, emit_properties_changed};
+use super::objects::SmsIface;
+use super::view::{Dict, SmsView};
+use crate::messaging::ingest::{Clock, MessagingEvent};
+use crate::messaging::send::{self, OutgoingText, SendError};
+use crate::messaging::store::{Assembly, StoredMessage};
 use dbus_interfaces::MmError;
+use dbus_interfaces::enums::{SmsPduType, SmsState, SmsStorage};
+use dbus_interfaces::names::{IFACE_MESSAGING, IFACE_SMS};
 use std::sync::Arc;
+use tokio::sync::broadcast;
 use zbus::OwnedObjectPath;
+use zbus::object_server::SignalEmitter;
 
-/// `Messaging.Create`: validates the dictionary (so bad arguments get
-/// `Core.InvalidArgs` like MM), then reports that sending is not wired yet.
+/// Whether a stored message is one a Messaging client should see: received,
+/// past assembly, and not claimed by an operator rule.
+fn visible(m: &StoredMessage) -> bool {
+    m.received && m.assembly != Assembly::Assembling && m.kind.as_deref() != Some("operator")
+}
+
+/// The Sms properties of a stored message (MM 1.20 `org.freedesktop.ModemManager1.Sms`).
+pub fn view_of(m: &StoredMessage) -> SmsView {
+    let state = if m.received {
+        SmsState::Received
+    } else {
+        match m.state.as_str() {
+            "sent" => SmsState::Sent,
+            "sending" => SmsState::Sending,
+            "stored" => SmsState::Stored,
+            _ => SmsState::Unknown,
+        }
+    };
+    SmsView {
+        state: state.value(),
+        pdu_type: if m.received {
+            SmsPduType::Deliver.value()
+        } else {
+            SmsPduType::Submit.value()
+        },
+        number: m.number.clone(),
+        text: m.text.clone().unwrap_or_default(),
+        data: m.data.clone().unwrap_or_default(),
+        class: m.class.map_or(-1, i32::from),
+        message_reference: m.message_reference.map_or(0, u32::from),
+        timestamp: m.scts.clone().unwrap_or_default(),
+        storage: SmsStorage::Mt.value(),
+        ..SmsView::default()
+    }
+}
+
+/// Publish the store's visible messages of the modem, then follow the
+/// engine's events until the channel closes (the ingest task ended).
+pub async fn follow(ctx: Arc<ModemCtx>, mut events: broadcast::Receiver<MessagingEvent>) {
+    load_all(&ctx).await;
+    loop {
+        match events.recv().await {
+            Ok(MessagingEvent::IncomingSms(m)) => {
+                let Some(b) = ctx.sms.get() else { return };
+                match b.store.message(m.message_id).await {
+                    Ok(Some(msg)) if visible(&msg) => publish(&ctx, &msg, true).await,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "reading a received SMS failed"),
+                }
+            }
+            Ok(_) => {}
+            // Missed events: what they announced is in the store.
+            Err(broadcast::error::RecvError::Lagged(_)) => load_all(&ctx).await,
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+async fn load_all(ctx: &Arc<ModemCtx>) {
+    let Some(b) = ctx.sms.get() else { return };
+    match b.store.messages(&b.modem).await {
+        Ok(list) => {
+            for m in list.iter().filter(|m| visible(m)) {
+                publish(ctx, m, false).await;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "reading the SMS store failed"),
+    }
+}
+
+/// Export `m` unless it already is; `Added(path, true)` when `announce`.
+async fn publish(ctx: &Arc<ModemCtx>, m: &StoredMessage, announce: bool) {
+    let path = {
+        let mut b = ctx.book();
+        if b.sms.iter().any(|r| r.message_id == Some(m.id)) {
+            return;
+        }
+        let path = ctx.counters.sms();
+        b.sms.push(SmsRec {
+            path: path.clone(),
+            index: None,
+            pdu: None,
+            message_id: Some(m.id),
+            view: view_of(m),
+        });
+        path
+    };
+    if let Err(e) = export(ctx, &path, true, announce).await {
+        tracing::warn!(error = %e, "exporting an SMS failed");
+    }
+}
+
+async fn export(
+    ctx: &Arc<ModemCtx>,
+    path: &OwnedObjectPath,
+    received: bool,
+    signal: bool,
+) -> zbus::Result<()> {
+    ctx.conn
+        .object_server()
+        .at(path, SmsIface::new(ctx.clone(), path.clone()))
+        .await?;
+    ctx.sync().await;
+    if signal {
+        SignalEmitter::new(&ctx.conn, &ctx.path)?
+            .emit(IFACE_MESSAGING, "Added", &(path, received))
+            .await?;
+    }
+    Ok(())
+}
+
+/// `Messaging.Create`: validates the dictionary (bad arguments get
+/// `Core.InvalidArgs` like MM) and exports an unsent SUBMIT object.
 pub async fn create(ctx: &Arc<ModemCtx>, props: &Dict) -> Result<OwnedObjectPath, MmError> {
-    let _ = ctx;
     let mut number = None;
-    let mut body = false;
+    let mut text = None;
+    let mut delivery_report = false;
     for (k, v) in props {
         match k.as_str() {
             "number" => {
@@ -25,18 +148,22 @@ pub async fn create(ctx: &Arc<ModemCtx>, props: &Dict) -> Result<OwnedObjectPath
                 )
             }
             "text" => {
-                String::try_from(v.clone())
-                    .map_err(|_| MmError::InvalidArgs("'text' must be a string".into()))?;
-                body = true;
+                text = Some(
+                    String::try_from(v.clone())
+                        .map_err(|_| MmError::InvalidArgs("'text' must be a string".into()))?,
+                );
             }
-            "data" => body = true,
-            "smsc"
-            | "validity"
-            | "class"
-            | "delivery-report-request"
-            | "storage"
-            | "teleservice-id"
-            | "service-category" => {}
+            "data" => {
+                return Err(MmError::Unsupported(
+                    "sending data SMS is not supported by mbimd".into(),
+                ));
+            }
+            "delivery-report-request" => {
+                delivery_report = bool::try_from(&**v).map_err(|_| {
+                    MmError::InvalidArgs("'delivery-report-request' must be a boolean".into())
+                })?;
+            }
+            "smsc" | "validity" | "class" | "storage" | "teleservice-id" | "service-category" => {}
             other => {
                 return Err(MmError::InvalidArgs(format!(
                     "Invalid properties: unexpected property '{other}'"
@@ -44,32 +171,123 @@ pub async fn create(ctx: &Arc<ModemCtx>, props: &Dict) -> Result<OwnedObjectPath
             }
         }
     }
-    if number.as_deref().is_none_or(str::is_empty) {
-        return Err(MmError::InvalidArgs("'number' is required".into()));
+    let number = number
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| MmError::InvalidArgs("'number' is required".into()))?;
+    let text = text.ok_or_else(|| MmError::InvalidArgs("'text' or 'data' is required".into()))?;
+    if ctx.sms.get().is_none() {
+        return Err(MmError::Unsupported("no SMS store is open in mbimd".into()));
     }
-    if !body {
-        return Err(MmError::InvalidArgs("'text' or 'data' is required".into()));
-    }
-    Err(MmError::Unsupported(
-        "creating SMS is not supported yet by mbimd".into(),
-    ))
+    let path = ctx.counters.sms();
+    ctx.book().sms.push(SmsRec {
+        path: path.clone(),
+        index: None,
+        pdu: None,
+        message_id: None,
+        view: SmsView {
+            state: SmsState::Unknown.value(),
+            pdu_type: SmsPduType::Submit.value(),
+            number,
+            text,
+            delivery_report_request: delivery_report,
+            storage: SmsStorage::Unknown.value(),
+            ..SmsView::default()
+        },
+    });
+    export(ctx, &path, false, true)
+        .await
+        .map_err(|e| MmError::Failed(format!("cannot export the SMS: {e}")))?;
+    Ok(path)
 }
 
-/// `Messaging.Delete`.
+/// `Messaging.Delete`: drop the object and its stored message.
 pub async fn delete(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmError> {
-    let found = ctx.book().sms.iter().any(|s| &s.path == path);
-    if !found {
-        return Err(MmError::NotFound(format!("no SMS {}", path.as_str())));
+    let rec = {
+        let mut b = ctx.book();
+        let i = b
+            .sms
+            .iter()
+            .position(|s| &s.path == path)
+            .ok_or_else(|| MmError::NotFound(format!("no SMS {}", path.as_str())))?;
+        b.sms.remove(i)
+    };
+    if let (Some(id), Some(b)) = (rec.message_id, ctx.sms.get()) {
+        b.store
+            .delete_message(id)
+            .await
+            .map_err(|e| MmError::Failed(format!("cannot delete the SMS: {e}")))?;
     }
-    Err(MmError::Unsupported(
-        "deleting SMS is not supported yet by mbimd".into(),
-    ))
+    let _ = ctx.conn.object_server().remove::<SmsIface, _>(path).await;
+    ctx.sync().await;
+    if let Ok(em) = SignalEmitter::new(&ctx.conn, &ctx.path) {
+        let _ = em.emit(IFACE_MESSAGING, "Deleted", &(path,)).await;
+    }
+    Ok(())
 }
 
-/// `Sms.Send`.
+/// `Sms.Send`: record and send the text; the object's State becomes `sent`.
 pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmError> {
-    let _ = (ctx, path);
-    Err(MmError::Unsupported(
-        "sending SMS is not supported yet by mbimd".into(),
-    ))
+    let backend = ctx
+        .sms
+        .get()
+        .cloned()
+        .ok_or_else(|| MmError::Unsupported("no SMS store is open in mbimd".into()))?;
+    let view = {
+        let b = ctx.book();
+        b.sms
+            .iter()
+            .find(|s| &s.path == path)
+            .map(|s| s.view.clone())
+            .ok_or_else(|| MmError::NotFound(format!("no SMS {}", path.as_str())))?
+    };
+    if view.pdu_type != SmsPduType::Submit.value() || view.state == SmsState::Sent.value() {
+        return Err(MmError::WrongState("only unsent SMS can be sent".into()));
+    }
+    let out = OutgoingText {
+        modem: &backend.modem,
+        number: &view.number,
+        text: &view.text,
+        delivery_report: view.delivery_report_request,
+        now_ms: Clock::system().now_ms(),
+    };
+    let r = send::send_text(&ctx.handle, &backend.store, &out).await;
+    let (id, new_view) = match &r {
+        Ok(sent) => (
+            Some(sent.message_id),
+            SmsView {
+                state: SmsState::Sent.value(),
+                message_reference: sent.message_references.last().map_or(0, |m| u32::from(*m)),
+                storage: SmsStorage::Mt.value(),
+                ..view.clone()
+            },
+        ),
+        Err(SendError::Modem { message_id, .. }) => (
+            Some(*message_id),
+            SmsView {
+                state: SmsState::Stored.value(),
+                storage: SmsStorage::Mt.value(),
+                ..view.clone()
+            },
+        ),
+        Err(_) => (None, view.clone()),
+    };
+    let changes = new_view.changes(&view);
+    {
+        let mut b = ctx.book();
+        if let Some(rec) = b.sms.iter_mut().find(|s| &s.path == path) {
+            if id.is_some() {
+                rec.message_id = id;
+            }
+            rec.view = new_view;
+        }
+    }
+    if !changes.is_empty() {
+        let _ = emit_properties_changed(&ctx.conn, path, IFACE_SMS, &changes).await;
+    }
+    match r {
+        Ok(_) => Ok(()),
+        Err(SendError::Modem { source, .. }) => Err(from_operation(&source)),
+        Err(e @ SendError::Encode(_)) => Err(MmError::InvalidArgs(e.to_string())),
+        Err(e) => Err(MmError::Failed(e.to_string())),
+    }
 }

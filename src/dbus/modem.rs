@@ -126,7 +126,18 @@ pub struct SmsRec {
     pub index: Option<u32>,
     /// The PDU to send (SUBMIT), once built.
     pub pdu: Option<Vec<u8>>,
+    /// Row id in the daemon's SMS store, once stored there.
+    pub message_id: Option<i64>,
     pub view: SmsView,
+}
+
+/// The SMS engine behind a modem's Messaging interface.
+#[derive(Debug, Clone)]
+pub struct SmsBackend {
+    /// The daemon's store.
+    pub store: crate::messaging::store::SmsStore,
+    /// The identity the store keys this modem's messages on.
+    pub modem: String,
 }
 
 /// What the daemon knows beyond the modem's own state, and what it last
@@ -164,6 +175,8 @@ pub struct ModemCtx {
     pub conn: Connection,
     pub counters: Arc<Counters>,
     pub policy: Arc<Policy>,
+    /// The SMS engine, once the daemon attached one.
+    pub sms: std::sync::OnceLock<SmsBackend>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -188,6 +201,7 @@ impl ModemCtx {
             conn,
             counters,
             policy,
+            sms: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })

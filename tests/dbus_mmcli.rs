@@ -190,3 +190,97 @@ async fn mmcli_initiates_ussd_and_gets_the_scripted_reply() {
     let st = mmcli(&bus, &["-m", "0", "--3gpp-ussd-status"]);
     assert_eq!(field(&st, "status"), Some("idle"), "{st}");
 }
+
+/// A stored SMS; its expected sender and text come from the PDU decoder.
+const STORED_SMS_PDU: &str =
+    "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07";
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mmcli_lists_shows_creates_sends_and_deletes_sms() {
+    if !mmcli_present() {
+        return;
+    }
+    let Some(mbimd::messaging::store::PartBody::Deliver { sender, text, .. }) =
+        mbimd::messaging::ingest::decode_part(&hex(STORED_SMS_PDU))
+    else {
+        panic!("the scenario PDU is a DELIVER");
+    };
+    let text = text.expect("a text message");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("sms.toml");
+    std::fs::write(&scenario, format!("[[sms]]\npdu = \"{STORED_SMS_PDU}\"\n"))
+        .expect("write scenario");
+    let state = dir.path().join("state");
+    let bus = PrivateBus::start();
+    let _d = Daemon::start(
+        &bus,
+        &[
+            "--sim",
+            scenario.to_str().expect("utf-8 path"),
+            "--state-dir",
+            state.to_str().expect("utf-8 path"),
+        ],
+    )
+    .await;
+
+    // The ingest pipeline reads the modem's store right after export.
+    let mut list = String::new();
+    for _ in 0..200 {
+        list = mmcli(&bus, &["-m", "0", "--messaging-list-sms"]);
+        if list.contains("(received)") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let received = list
+        .split_whitespace()
+        .find(|w| w.starts_with("/org/freedesktop/ModemManager1/SMS/"))
+        .unwrap_or_else(|| panic!("no SMS listed: {list}"))
+        .to_string();
+    assert!(list.contains("(received)"), "{list}");
+
+    let shown = mmcli(&bus, &["-s", &received]);
+    assert_eq!(field(&shown, "number"), Some(sender.as_str()), "{shown}");
+    assert_eq!(field(&shown, "text"), Some(text.as_str()), "{shown}");
+    assert_eq!(field(&shown, "state"), Some("received"), "{shown}");
+    assert_eq!(field(&shown, "pdu type"), Some("deliver"), "{shown}");
+
+    let created = mmcli(
+        &bus,
+        &["-m", "0", "--messaging-create-sms=number=+123,text=hi"],
+    );
+    let new = created
+        .split_whitespace()
+        .find(|w| w.starts_with("/org/freedesktop/ModemManager1/SMS/"))
+        .unwrap_or_else(|| panic!("no path in: {created}"))
+        .to_string();
+    assert_ne!(new, received);
+    let draft = mmcli(&bus, &["-s", &new]);
+    assert_eq!(field(&draft, "pdu type"), Some("submit"), "{draft}");
+    assert_ne!(field(&draft, "state"), Some("sent"), "{draft}");
+
+    mmcli(&bus, &["-s", &new, "--send"]);
+    let sent = mmcli(&bus, &["-s", &new]);
+    assert_eq!(field(&sent, "state"), Some("sent"), "{sent}");
+    assert_eq!(field(&sent, "number"), Some("+123"), "{sent}");
+    assert_eq!(field(&sent, "text"), Some("hi"), "{sent}");
+
+    mmcli(
+        &bus,
+        &["-m", "0", &format!("--messaging-delete-sms={received}")],
+    );
+    let after = mmcli(&bus, &["-m", "0", "--messaging-list-sms"]);
+    assert!(!after.contains(&format!("{received} ")), "{after}");
+    assert!(after.contains(&new), "{after}");
+    assert!(
+        state.join("sms.db").exists(),
+        "the store lives in --state-dir"
+    );
+}

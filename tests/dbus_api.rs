@@ -346,3 +346,63 @@ async fn unplug_during_a_call_fails_the_call_and_removes_the_objects() {
     let _ = stop_tx.send(());
     run.await.expect("daemon loop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_arriving_sms_is_announced_with_added_and_published_as_a_received_sms() {
+    const DELIVER: &str =
+        "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("arrival.toml");
+    // Late enough that the client below subscribes before it arrives.
+    std::fs::write(
+        &scenario,
+        format!("[[event]]\nat = 3\nkind = \"sms\"\npdu = \"{DELIVER}\"\n"),
+    )
+    .expect("write scenario");
+    let bus = PrivateBus::start();
+    let _d = Daemon::start(&bus, &["--sim", scenario.to_str().expect("utf-8")]).await;
+    let conn = bus.client().await;
+    let msg = MessagingProxy::builder(&conn)
+        .path(MODEM0)
+        .build()
+        .await
+        .expect("proxy");
+    let mut added = msg.receive_added().await.expect("subscribe");
+    assert!(msg.list().await.expect("List").is_empty());
+
+    let sig = tokio::time::timeout(Duration::from_secs(30), added.next())
+        .await
+        .expect("Added within 30 s")
+        .expect("signal stream");
+    let args = sig.args().expect("Added args");
+    assert!(args.received, "an arriving SMS is announced as received");
+    let path = args.path.clone();
+    assert_eq!(msg.list().await.expect("List"), vec![path.clone()]);
+
+    let sms = SmsProxy::builder(&conn)
+        .path(&path)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .expect("proxy");
+    let Some(mbimd::messaging::store::PartBody::Deliver { sender, text, .. }) =
+        mbimd::messaging::ingest::decode_part(
+            &(0..DELIVER.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&DELIVER[i..i + 2], 16).expect("hex"))
+                .collect::<Vec<_>>(),
+        )
+    else {
+        panic!("a DELIVER PDU");
+    };
+    assert_eq!(sms.number().await.expect("Number"), sender);
+    assert_eq!(sms.text().await.expect("Text"), text.expect("text"));
+    assert_eq!(
+        sms.state().await.expect("State"),
+        dbus_interfaces::enums::SmsState::Received.value()
+    );
+
+    msg.delete(&path).await.expect("Delete");
+    assert!(msg.list().await.expect("List").is_empty());
+    assert!(sms.state().await.is_err(), "the object is gone");
+}

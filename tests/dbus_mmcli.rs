@@ -271,6 +271,16 @@ async fn mmcli_lists_shows_creates_sends_and_deletes_sms() {
     assert_eq!(field(&sent, "state"), Some("sent"), "{sent}");
     assert_eq!(field(&sent, "number"), Some("+123"), "{sent}");
     assert_eq!(field(&sent, "text"), Some("hi"), "{sent}");
+    let again = std::process::Command::new("mmcli")
+        .args(["-s", &new, "--send"])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
+        .output()
+        .expect("run mmcli");
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !again.status.success() && err.contains("WrongState"),
+        "a sent SMS is not sent twice: {err}"
+    );
 
     mmcli(
         &bus,

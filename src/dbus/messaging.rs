@@ -232,17 +232,27 @@ pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmE
         .get()
         .cloned()
         .ok_or_else(|| MmError::Unsupported("no SMS store is open in mbimd".into()))?;
-    let view = {
-        let b = ctx.book();
-        b.sms
-            .iter()
+    // Claim the object (state `sending`) under the lock, so a second Send
+    // racing this one is refused instead of sending the text twice.
+    let (view, before) = {
+        let mut b = ctx.book();
+        let rec = b
+            .sms
+            .iter_mut()
             .find(|s| &s.path == path)
-            .map(|s| s.view.clone())
-            .ok_or_else(|| MmError::NotFound(format!("no SMS {}", path.as_str())))?
+            .ok_or_else(|| MmError::NotFound(format!("no SMS {}", path.as_str())))?;
+        let v = &rec.view;
+        if v.pdu_type != SmsPduType::Submit.value()
+            || v.state == SmsState::Sent.value()
+            || v.state == SmsState::Sending.value()
+        {
+            return Err(MmError::WrongState("only unsent SMS can be sent".into()));
+        }
+        let before = rec.view.clone();
+        rec.view.state = SmsState::Sending.value();
+        (rec.view.clone(), before)
     };
-    if view.pdu_type != SmsPduType::Submit.value() || view.state == SmsState::Sent.value() {
-        return Err(MmError::WrongState("only unsent SMS can be sent".into()));
-    }
+    let _ = emit_properties_changed(&ctx.conn, path, IFACE_SMS, &view.changes(&before)).await;
     let out = OutgoingText {
         modem: &backend.modem,
         number: &view.number,
@@ -269,7 +279,7 @@ pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmE
                 ..view.clone()
             },
         ),
-        Err(_) => (None, view.clone()),
+        Err(_) => (None, before.clone()),
     };
     let changes = new_view.changes(&view);
     {

@@ -1,10 +1,10 @@
 //! The `#[interface]` implementations. Each object holds only the modem's
 //! shared context (its `ModemHandle` plus object-path bookkeeping); property
 //! getters read the values last published by `ModemCtx::sync`, methods call
-//! `actions`/`modem::ops` and map errors to ModemManager's names. Property
-//! getters are generated from the view definitions in `view.rs` (see
-//! `scripts/gen-dbus-getters`), so every property of the XML is present with
-//! its exact type.
+//! `actions`/`modem::ops` and map errors to ModemManager's names. There is
+//! one typed getter per property of the views in `view.rs`; keep the two in
+//! step (tests/dbus_conformance.rs checks every property of the XML is
+//! present with its exact type).
 
 use super::actions;
 use super::errors::from_operation;

@@ -28,6 +28,19 @@ pub const IFACE_SIM: &str = "org.freedesktop.ModemManager1.Sim";
 pub const IFACE_SMS: &str = "org.freedesktop.ModemManager1.Sms";
 pub const IFACE_OBJECT_MANAGER: &str = "org.freedesktop.DBus.ObjectManager";
 
+// mbimd's own extension interfaces, on the same modem objects. Clients of the
+// MM1 API ignore them (modemmanager-api.md §12).
+/// Connection flows: resolved settings and their source, HWIDs, limited
+/// state and purchase URL, attempt log (issue: APN database and flows).
+pub const IFACE_MBIMD_CONNECTION: &str = "org.mbimd.Modem1.Connection";
+/// Operator-message rules and the operator-notification / incoming SMS /
+/// incoming USSD signals.
+pub const IFACE_MBIMD_OPERATOR_MESSAGES: &str = "org.mbimd.Modem1.OperatorMessages";
+/// The Provisioning Agent and service metadata.
+pub const IFACE_MBIMD_PROVISIONING: &str = "org.mbimd.Modem1.Provisioning";
+/// Data usage, plans and cost.
+pub const IFACE_MBIMD_DATA_USAGE: &str = "org.mbimd.Modem1.DataUsage";
+
 /// The path of modem `index`.
 pub fn modem_path(index: u32) -> String {
     format!("{MODEM_PREFIX}{index}")

@@ -89,13 +89,25 @@ impl Iface {
     /// Which interfaces a modem in `state` carries (§1 table).
     pub fn for_state(state: MmState) -> BTreeSet<Iface> {
         use Iface::*;
-        match state {
+        let mut set: BTreeSet<Iface> = match state {
             MmState::Failed => [Modem].into(),
             MmState::Locked | MmState::Unknown | MmState::Initializing => {
                 [Modem, Simple, Modem3gpp].into()
             }
             _ => [Modem, Simple, Modem3gpp, Ussd, Messaging, Signal].into(),
-        }
+        };
+        set.extend(Self::extensions(state));
+        set
+    }
+
+    /// The optional MM interfaces (Location, Time) and the `org.mbimd.*`
+    /// extension interfaces a modem in `state` carries. One `push` per
+    /// interface, so features add themselves without touching the table above.
+    fn extensions(state: MmState) -> Vec<Iface> {
+        #[allow(unused_mut)] // each feature pushes its interface here
+        let mut v: Vec<Iface> = Vec::new();
+        let _ = state;
+        v
     }
 }
 

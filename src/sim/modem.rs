@@ -332,6 +332,11 @@ impl Modem {
         self.sw_radio && self.hw_radio
     }
 
+    /// The subscription plan now (cold / warm / hot).
+    pub fn plan(&self) -> Plan {
+        self.plan
+    }
+
     /// Whether data session `session_id` is up and the internet is reachable
     /// through it (`None`: no such session). The warm-SIM "limited
     /// connectivity" case is `Some(false)`.
@@ -425,14 +430,7 @@ impl Modem {
                 self.set_registration(now, info);
             }
             EventKind::Disconnect => self.drop_sessions(now),
-            EventKind::Plan { plan } => {
-                self.plan = *plan;
-                let hot = *plan == Plan::Hot;
-                let scenario = &self.scenario;
-                for s in self.sessions.values_mut() {
-                    s.internet = scenario.apn(&s.apn).and_then(|a| a.internet).unwrap_or(hot);
-                }
-            }
+            EventKind::Plan { plan } => self.set_plan(*plan),
             EventKind::Sms { pdu } => {
                 self.sms_arrived(pdu.clone());
             }
@@ -610,7 +608,7 @@ impl Modem {
             }
             (cid::SERVICE_ACTIVATION, true) => match self.sim_gate() {
                 Err(s) => Reply::status(s),
-                Ok(()) => Reply::ok(&bc::ServiceActivationInfo::default()),
+                Ok(()) => self.service_activation(buf),
             },
             (cid::IP_CONFIGURATION, false) => match bc::IpConfigurationQuery::decode(buf) {
                 Ok(q) => self.ip_configuration(q.0.session_id),
@@ -1315,6 +1313,38 @@ impl Modem {
             },
         );
         Reply::ok(&self.connect_info(sid))
+    }
+
+    /// A new subscription plan; open sessions reach the internet or not by it.
+    fn set_plan(&mut self, plan: Plan) {
+        self.plan = plan;
+        let hot = plan == Plan::Hot;
+        let scenario = &self.scenario;
+        for s in self.sessions.values_mut() {
+            s.internet = scenario.apn(&s.apn).and_then(|a| a.internet).unwrap_or(hot);
+        }
+    }
+
+    /// SERVICE_ACTIVATION set (MBIM 1.0 §10.5.14): the network checks the
+    /// carrier data against the scenario's `sim.activation_data`; accepted
+    /// data activates the subscription (`sim.activated_plan`), anything else
+    /// fails and leaves the plan alone.
+    fn service_activation(&mut self, buf: &[u8]) -> Reply {
+        let accepted = match &self.scenario.sim.activation_data {
+            Some(want) => want.as_slice() == buf,
+            None => true,
+        };
+        if !accepted {
+            return Reply::with(
+                Status::FAILURE,
+                &bc::ServiceActivationInfo {
+                    nw_error: NwError::USER_AUTHENTICATION_FAILED,
+                    ..Default::default()
+                },
+            );
+        }
+        self.set_plan(self.scenario.sim.activated_plan);
+        Reply::ok(&bc::ServiceActivationInfo::default())
     }
 
     /// The network (or radio off, or detach) ends every data session.

@@ -376,6 +376,13 @@ pub struct SimSpec {
     /// How many phonebook entries the SIM holds; 0 = no phonebook unless
     /// `[[phonebook]]` entries are given.
     pub phonebook_capacity: u32,
+    /// The carrier data (hex) that SERVICE_ACTIVATION must carry to succeed;
+    /// absent = any data is accepted. Other data fails with FAILURE and the
+    /// plan stays as it is.
+    #[serde(deserialize_with = "de_opt_hex")]
+    pub activation_data: Option<Vec<u8>>,
+    /// The plan a successful SERVICE_ACTIVATION leaves (default hot).
+    pub activated_plan: Plan,
 }
 
 impl Default for SimSpec {
@@ -396,6 +403,8 @@ impl Default for SimSpec {
             smsc: "+15555550000".into(),
             sms_capacity: 32,
             phonebook_capacity: 0,
+            activation_data: None,
+            activated_plan: Plan::Hot,
         }
     }
 }
@@ -842,6 +851,10 @@ fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
 fn de_hex<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
     let s = String::deserialize(d)?;
     mbim_proto::hex::decode(&s).map_err(|e| serde::de::Error::custom(format!("bad hex: {e}")))
+}
+
+fn de_opt_hex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+    de_hex(d).map(Some)
 }
 
 fn parse_net<A: std::str::FromStr>(s: &str, max: u32) -> Result<(A, u32), String> {

@@ -2,6 +2,7 @@
 //! [`ModemHandle`](super::ModemHandle). Each takes the handle's operation lock
 //! so that operations run one at a time (single requests do not queue).
 
+pub mod activation;
 pub mod connect;
 pub mod init;
 pub mod radio;
@@ -11,6 +12,7 @@ pub mod sim;
 pub mod sms;
 pub mod ussd;
 
+pub use activation::service_activation;
 pub use connect::{
     ConnectParams, ConnectResult, attach, connect, detach, disconnect, ip_configuration,
 };

@@ -1,1 +1,2 @@
 pub mod activation;
+pub mod refresh;

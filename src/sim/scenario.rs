@@ -914,6 +914,22 @@ mod tests {
     }
 
     #[test]
+    fn service_activation_data_is_hex_and_optional() {
+        let s = Scenario::from_toml(
+            "[sim]\nplan = \"cold\"\nactivation_data = \"c0ffee\"\nactivated_plan = \"warm\"\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(s.sim.activation_data, Some(vec![0xc0, 0xff, 0xee]));
+        assert_eq!(s.sim.activated_plan, Plan::Warm);
+        let d = Scenario::from_toml("", "t").unwrap();
+        assert_eq!(d.sim.activation_data, None);
+        assert_eq!(d.sim.activated_plan, Plan::Hot);
+        let e = Scenario::from_toml("[sim]\nactivation_data = \"xyz\"\n", "t").unwrap_err();
+        assert!(e.to_string().starts_with("t:2:"), "{e}");
+    }
+
+    #[test]
     fn unknown_field_error_names_line_and_field() {
         let text = "[device]\nimei = \"1\"\nfirmwear = \"x\"\n";
         let e = Scenario::from_toml(text, "bad.toml").unwrap_err();

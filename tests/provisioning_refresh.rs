@@ -118,7 +118,7 @@ fn serve(config: Arc<rustls::ServerConfig>, replies: Vec<Reply>) -> Server {
                     Reply::Document => (200, DOCUMENT),
                     Reply::Status(code) => (code, "error"),
                     Reply::Hang => {
-                        std::thread::sleep(Duration::from_secs(6));
+                        std::thread::sleep(Duration::from_secs(8));
                         return;
                     }
                 };
@@ -226,7 +226,7 @@ async fn errors_and_timeouts_are_retried_with_backoff_and_deliver_nothing_until_
         vec![Reply::Status(500), Reply::Hang, Reply::Document],
     );
     let (handle, mut rx) = start(
-        fetcher(&pki.ca_pem, Duration::from_secs(2)),
+        fetcher(&pki.ca_pem, Duration::from_secs(3)),
         RefreshParameters::new(server.url.clone()),
     );
     handle.trigger();

@@ -111,8 +111,14 @@ async fn cold_sim_becomes_hot_with_the_right_carrier_data() {
         .expect_err("a cold SIM cannot connect");
     assert_eq!(status_of(&e), Some(Status::SERVICE_NOT_ACTIVATED), "{e}");
 
-    let outcome = activation::run(service_activation(CARRIER_DATA, 0), &mut target(&h))
+    // As the daemon runs it after applying a document: in its own task.
+    let mut t = target(&h);
+    let outcome =
+        tokio::spawn(
+            async move { activation::run(service_activation(CARRIER_DATA, 0), &mut t).await },
+        )
         .await
+        .expect("activation task")
         .expect("valid action");
     assert_eq!(outcome, Outcome::Succeeded { attempts: 1 });
     assert_eq!(outcome.error_code(), 0);

@@ -462,3 +462,60 @@ async fn the_system_serviceproviders_file_is_imported_by_default() {
     // apn-data.md: the Debian file has well over a thousand APN rows.
     assert!(s[0].rows > 1000, "{} rows", s[0].rows);
 }
+
+fn mbcli(bus: &PrivateBus, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mbcli"))
+        .args(args)
+        .arg("--address")
+        .arg(&bus.address)
+        .output()
+        .expect("run mbcli");
+    assert!(
+        out.status.success(),
+        "mbcli {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbcli_connects_without_an_apn_and_shows_the_connection() {
+    let t = setup("", &["wrong.example", "internet"]);
+    let bus = PrivateBus::start();
+    let _d = t.start(&bus, &[]).await;
+
+    let j: serde_json::Value =
+        serde_json::from_str(&mbcli(&bus, &["connect", "--json"])).expect("connect json");
+    assert!(
+        j["bearer"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("/org/freedesktop/ModemManager1/Bearer/")),
+        "{j}"
+    );
+
+    let j: serde_json::Value =
+        serde_json::from_str(&mbcli(&bus, &["connection", "0", "--json"])).expect("json");
+    assert_eq!(j["resolved_settings"]["apn"], "internet");
+    assert_eq!(j["resolved_settings"]["source"], "apn-database");
+    assert_eq!(j["candidates"][0]["apn"], "wrong.example");
+    assert_eq!(j["candidates"][1]["apn"], "internet");
+    assert_eq!(j["limited"], false);
+    assert_eq!(j["auto_connect"], false);
+    assert_eq!(j["attempt_log"][0]["outcome"], "failed");
+    assert_eq!(j["attempt_log"][1]["outcome"], "connected");
+    assert!(
+        j["hwids"].as_array().is_some_and(|h| h.len() >= 2
+            && h.iter()
+                .all(|x| x.as_str().is_some_and(|s| s.starts_with("MBAE-OSS:1:")))),
+        "{j}"
+    );
+
+    let human = mbcli(&bus, &["connection"]);
+    assert!(human.contains("internet (source apn-database"), "{human}");
+    assert!(
+        human.contains("MobileEquipment.MissingOrUnknownApn"),
+        "{human}"
+    );
+    assert!(human.contains("auto-connect: off"), "{human}");
+}

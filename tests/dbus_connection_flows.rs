@@ -332,6 +332,62 @@ async fn the_try_order_moves_past_a_refused_apn_to_the_next_candidate() {
         error_name(e),
         "org.freedesktop.ModemManager1.Error.MobileEquipment.MissingOrUnknownApn"
     );
+    let log: Vec<Dict> = prop(&c, "AttemptLog").await;
+    let last = log.last().expect("an attempt");
+    assert_eq!(
+        (s(last, "apn"), s(last, "source"), s(last, "outcome")),
+        ("wrong.example".into(), "user".into(), "failed".into())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bearer_created_without_an_apn_connects_through_the_resolver() {
+    let t = setup("", &["wrong.example", "internet"]);
+    let bus = PrivateBus::start();
+    let _d = t.start(&bus, &[]).await;
+    let conn = bus.client().await;
+    let modem = ModemProxy::builder(&conn)
+        .path(MODEM0)
+        .build()
+        .await
+        .expect("modem");
+    let path = modem
+        .create_bearer(Dict::new())
+        .await
+        .expect("CreateBearer without apn");
+    let b = BearerProxy::builder(&conn)
+        .path(path.clone())
+        .build()
+        .await
+        .expect("bearer");
+    b.connect().await.expect("Bearer.Connect");
+    assert_eq!(bearer_apn(&conn, &path).await, "internet");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warm_sim_connected_with_an_explicit_apn_is_reported_limited_too() {
+    let t = setup("[sim]\nplan = \"warm\"\n", &["internet"]);
+    let bus = PrivateBus::start();
+    let _d = t.start(&bus, &[]).await;
+    let conn = bus.client().await;
+    let c = connection(&conn).await;
+    simple(&conn)
+        .await
+        .connect(
+            [(
+                "apn".to_string(),
+                zbus::Variant::from("internet").try_into_owned().expect("v"),
+            )]
+            .into(),
+        )
+        .await
+        .expect("ModemManager's answer: connected");
+    assert!(prop::<bool>(&c, "Limited").await);
+    // No purchase page configured or carried by the settings.
+    assert_eq!(prop::<String>(&c, "PurchaseUrl").await, "");
+    let resolved: Dict = prop(&c, "ResolvedSettings").await;
+    assert_eq!(s(&resolved, "source"), "user");
+    assert_eq!(s(&resolved, "apn"), "internet");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

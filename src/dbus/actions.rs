@@ -162,7 +162,9 @@ pub async fn connect_bearer(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Resu
     if resolve {
         return super::flows::connect_bearer_resolved(ctx, path).await;
     }
-    connect_bearer_as_set(ctx, path).await
+    let r = connect_bearer_as_set(ctx, path).await;
+    super::flows::explicit_outcome(ctx, path, &r).await;
+    r
 }
 
 /// Connect one bearer (by path) with the settings it holds now.

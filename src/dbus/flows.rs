@@ -292,6 +292,85 @@ async fn run(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmError>
     }
 }
 
+/// After a connection with the client's own settings (an `apn` key): record
+/// the attempt with source `user` and, on success, check for internet like
+/// the resolver's flow does, so a warm SIM is reported limited and a cold
+/// one gets `OperatorAppNeeded` whichever way it was connected. The caller's
+/// answer is not changed (ModemManager's behaviour).
+pub async fn explicit_outcome(
+    ctx: &Arc<ModemCtx>,
+    path: &OwnedObjectPath,
+    r: &Result<(), MmError>,
+) {
+    let Some(mc) = conn_of(ctx).cloned() else {
+        return;
+    };
+    let Some((settings, session)) = ctx
+        .book()
+        .bearers
+        .iter()
+        .find(|b| &b.path == path)
+        .map(|b| (b.settings.clone(), b.session_id))
+    else {
+        return;
+    };
+    let chosen = Published {
+        apn: settings.apn.clone(),
+        user: settings.user.clone(),
+        source: SOURCE_USER.into(),
+        rule: "given by the client".into(),
+        ..Published::default()
+    };
+    match r {
+        Ok(()) => {
+            let connectivity = mc.probe.check(session).await;
+            let outcome = match connectivity {
+                Connectivity::Full => AttemptOutcome::Connected,
+                Connectivity::Limited => AttemptOutcome::Limited,
+            };
+            let url = {
+                let mut st = mc.state();
+                st.record(Attempt::now(&settings.apn, SOURCE_USER, outcome, None));
+                st.chosen = Some(chosen.clone());
+                st.limited = connectivity == Connectivity::Limited;
+                st.purchase_url = if st.limited {
+                    policy::purchase_url(
+                        None,
+                        mc.env.config.purchase_url.as_deref(),
+                        st.identity.as_ref(),
+                        imei(ctx).as_deref(),
+                    )
+                    .unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                st.purchase_url.clone()
+            };
+            ext_connection::publish(ctx).await;
+            match connectivity {
+                Connectivity::Full => ext_connection::emit_connected(ctx, &chosen).await,
+                Connectivity::Limited => ext_connection::emit_limited(ctx, &url).await,
+            }
+        }
+        Err(e) => {
+            let class = policy::classify(e);
+            let outcome = if class == policy::FailureClass::NotActivated {
+                AttemptOutcome::NotActivated
+            } else {
+                AttemptOutcome::Failed
+            };
+            mc.state()
+                .record(Attempt::now(&settings.apn, SOURCE_USER, outcome, Some(e)));
+            ext_connection::publish(ctx).await;
+            if class == policy::FailureClass::NotActivated {
+                ext_connection::emit_operator_app_needed(ctx, e).await;
+            } else {
+                ext_connection::emit_connect_failed(ctx, e).await;
+            }
+        }
+    }
+}
+
 fn registered(ctx: &ModemCtx) -> bool {
     ctx.handle.state().registration.is_some_and(|r| {
         matches!(

@@ -201,6 +201,13 @@ async fn warm_sim_is_limited_with_the_purchase_url_published() {
         .receive_signal("LimitedConnectivity")
         .await
         .expect("subscribe");
+    let props = zbus::fdo::PropertiesProxy::builder(&conn)
+        .destination(dbus_interfaces::BUS_NAME)
+        .path(MODEM0)
+        .build()
+        .await
+        .expect("properties proxy");
+    let mut changed = props.receive_properties_changed().await.expect("subscribe");
 
     let path = simple(&conn)
         .await
@@ -226,6 +233,23 @@ async fn warm_sim_is_limited_with_the_purchase_url_published() {
         .expect("stream");
     let (signalled,): (String,) = sig.body().deserialize().expect("body");
     assert_eq!(signalled, url);
+    // PropertiesChanged carried the new values.
+    let announced = tokio::time::timeout(WAIT, async {
+        while let Some(sig) = changed.next().await {
+            let args = sig.args().expect("args");
+            if args.interface_name().as_str() != IFACE_MBIMD_CONNECTION {
+                continue;
+            }
+            let d = args.changed_properties();
+            if d.get("Limited").and_then(|v| bool::try_from(v).ok()) == Some(true) {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .expect("PropertiesChanged with Limited");
+    assert!(announced);
 
     // Disconnected: no longer limited.
     simple(&conn)

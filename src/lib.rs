@@ -3,6 +3,7 @@
 //! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
 pub mod cli;
+pub mod connection;
 pub mod daemon;
 pub mod dbus;
 pub mod discovery;

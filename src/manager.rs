@@ -31,6 +31,8 @@ pub struct Shared {
     /// The SMS store every modem's messaging uses (None: messaging has no
     /// backend and its methods answer Unsupported).
     pub sms_store: Option<crate::messaging::store::SmsStore>,
+    /// APN data, settings sources and policy of the connection flows.
+    pub connection: Arc<crate::connection::ConnectionEnv>,
 }
 
 /// A running modem (its source).
@@ -89,6 +91,11 @@ impl DeviceManager {
     /// Use `store` for the SMS of modems started from now on.
     pub fn set_sms_store(&mut self, store: crate::messaging::store::SmsStore) {
         self.shared.sms_store = Some(store);
+    }
+
+    /// Use `env` for the connection flows of modems started from now on.
+    pub fn set_connection_env(&mut self, env: crate::connection::ConnectionEnv) {
+        self.shared.connection = Arc::new(env);
     }
 
     /// Number of modems exported right now.
@@ -306,8 +313,11 @@ impl DeviceManager {
         let h = handle.clone();
         let n = name.clone();
         let device = ports.device.clone();
+        let probe: Option<Arc<dyn crate::connection::InternetProbe>> = sim
+            .as_ref()
+            .map(|s| Arc::new(crate::connection::probe::SimulatorProbe(s.inspector())) as Arc<_>);
         tokio::spawn(async move {
-            run_modem(shared, &n, h, join, ports).await;
+            run_modem(shared, &n, h, join, ports, probe).await;
             let _ = ended.send(n);
         });
         self.running.insert(
@@ -328,6 +338,7 @@ async fn run_modem(
     handle: ModemHandle,
     join: tokio::task::JoinHandle<modem::ActorExit>,
     ports: PortInfo,
+    probe: Option<Arc<dyn crate::connection::InternetProbe>>,
 ) {
     let mut w = handle.watch();
     let init = tokio::select! {
@@ -354,6 +365,12 @@ async fn run_modem(
         shared.counters.clone(),
         shared.policy.clone(),
     );
+    let _ = ctx
+        .connection
+        .set(Arc::new(crate::connection::ModemConnection::new(
+            shared.connection.clone(),
+            probe,
+        )));
     shared.registry.insert(ctx.clone());
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
@@ -362,8 +379,10 @@ async fn run_modem(
         .sms_store
         .clone()
         .map(|store| start_messaging(&ctx, &handle, store));
+    let flows = tokio::spawn(crate::dbus::flows::follow(ctx.clone()));
     let exit = join.await;
     follow.abort();
+    flows.abort();
     if let Some(tasks) = messaging {
         for t in tasks {
             t.abort();

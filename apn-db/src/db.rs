@@ -236,6 +236,20 @@ impl ApnDb {
         self.import_bytes(&data, &key, opts).await
     }
 
+    /// Whether the file at `path` (read as `data`) is already imported with
+    /// this exact content, i.e. [`ApnDb::import_file`] would change nothing.
+    /// Lets a caller skip parsing an unchanged file (the daemon's default
+    /// import at every start).
+    pub async fn is_current(&self, path: impl AsRef<Path>, data: &[u8]) -> Result<bool, Error> {
+        let path = path.as_ref();
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM source WHERE path = ?")
+            .bind(key.to_string_lossy().into_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(stored.is_some_and(|s| s == hex(&Sha256::digest(data))))
+    }
+
     /// Import a file's bytes under the source key `path`.
     pub async fn import_bytes(
         &self,

@@ -489,3 +489,20 @@ fn a_file_of_another_kind_is_rejected_with_its_root() {
     assert_eq!(e.line, 2);
     assert!(e.reason.contains("<carriers>"));
 }
+
+#[tokio::test]
+async fn is_current_says_whether_an_import_would_change_nothing() {
+    let t = temp_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("serviceproviders.xml");
+    let v1 = std::fs::read(data("serviceproviders.xml")).unwrap();
+    std::fs::write(&f, &v1).unwrap();
+    assert!(!t.db.is_current(&f, &v1).await.unwrap(), "not imported yet");
+    t.db.import_file(&f, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert!(t.db.is_current(&f, &v1).await.unwrap());
+    let mut v2 = v1.clone();
+    v2.extend_from_slice(b"\n<!-- changed -->\n");
+    assert!(!t.db.is_current(&f, &v2).await.unwrap(), "other content");
+}

@@ -50,6 +50,29 @@ struct Args {
     /// --state-dir a temporary store is used.
     #[arg(long)]
     state_dir: Option<std::path::PathBuf>,
+    /// The APN database; default: `apn.db` in the state directory (the file
+    /// `mbcli apn` uses), a temporary one with --sim and no --state-dir.
+    #[arg(long)]
+    apn_db: Option<std::path::PathBuf>,
+    /// APN data imported at start when present and changed (repeatable);
+    /// default: /usr/share/mobile-broadband-provider-info/serviceproviders.xml.
+    #[arg(long)]
+    apn_import: Vec<std::path::PathBuf>,
+    /// Import no APN data at start (keep what the database has).
+    #[arg(long, conflicts_with = "apn_import")]
+    no_apn_import: bool,
+    /// Connect with the resolved settings once the SIM is ready and the
+    /// modem registered (per modem: org.mbimd.Modem1.Connection.AutoConnect).
+    #[arg(long)]
+    auto_connect: bool,
+    /// Operator purchase page published for a connection without internet
+    /// when the chosen settings carry none (SubId/DevId/IccId are appended).
+    #[arg(long)]
+    purchase_url: Option<String>,
+    /// Internet check for real modems: an http:// URL answering 204 (off by
+    /// default: a connected session is assumed to have internet).
+    #[arg(long)]
+    connectivity_check: Option<String>,
     /// Log filter (tracing EnvFilter syntax; RUST_LOG overrides).
     #[arg(long, default_value = "info")]
     log: String,
@@ -122,6 +145,46 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
+    let temporary_apn_db = args.apn_db.is_none() && temporary_sms_db;
+    let apn_db = match (&args.apn_db, &args.state_dir, temporary_apn_db) {
+        (Some(p), _, _) => p.clone(),
+        (None, Some(d), _) => d.join("apn.db"),
+        (None, None, true) => {
+            let p = std::env::temp_dir().join(format!("mbimd-sim-{}-apn.db", std::process::id()));
+            let _ = std::fs::remove_file(&p);
+            p
+        }
+        (None, None, false) => apn_db::paths::default_db_path(),
+    };
+    let apn_imports = if args.no_apn_import {
+        Vec::new()
+    } else if args.apn_import.is_empty() {
+        vec![std::path::PathBuf::from(
+            mbimd::connection::data::DEFAULT_MBPI,
+        )]
+    } else {
+        args.apn_import.clone()
+    };
+    let probe: std::sync::Arc<dyn mbimd::connection::InternetProbe> = match &args.connectivity_check
+    {
+        Some(u) => std::sync::Arc::new(
+            mbimd::connection::probe::HttpProbe::from_url(u).map_err(anyhow::Error::msg)?,
+        ),
+        None => std::sync::Arc::new(mbimd::connection::probe::AssumeInternet),
+    };
+    // Opening and importing run in the background: the name is not delayed.
+    daemon
+        .manager
+        .set_connection_env(mbimd::connection::ConnectionEnv {
+            data: mbimd::connection::ApnData::start(apn_db.clone(), apn_imports),
+            config: mbimd::connection::ConnectionConfig {
+                auto_connect: args.auto_connect,
+                purchase_url: args.purchase_url.clone(),
+            },
+            probe,
+            ..mbimd::connection::ConnectionEnv::default()
+        });
+
     if let Some(s) = &args.sim {
         let scenario = if s.is_empty() {
             Scenario::builtin()
@@ -190,9 +253,16 @@ async fn main() -> anyhow::Result<()> {
         None => daemon.run_until(stop).await,
     }
     let _ = daemon.conn.release_name(args.bus_name.as_str()).await;
+    let mut temporary = Vec::new();
     if temporary_sms_db {
+        temporary.push(&sms_db);
+    }
+    if temporary_apn_db {
+        temporary.push(&apn_db);
+    }
+    for db in temporary {
         for suffix in ["", "-wal", "-shm"] {
-            let mut p = sms_db.clone().into_os_string();
+            let mut p = db.clone().into_os_string();
             p.push(suffix);
             let _ = std::fs::remove_file(p);
         }

@@ -63,12 +63,14 @@ pub enum ClientCommand {
     },
     /// Scan for networks.
     Scan(ClientArgs),
-    /// Connect (Simple.Connect).
+    /// Connect (Simple.Connect); without --apn mbimd chooses the settings
+    /// (APN database / operator data, see `mbcli connection`).
     Connect {
         #[command(flatten)]
         c: ClientArgs,
-        #[arg(long, default_value = "")]
-        apn: String,
+        /// The APN (`--apn ""` asks for the network's default APN).
+        #[arg(long)]
+        apn: Option<String>,
         #[arg(long)]
         user: Option<String>,
         #[arg(long)]
@@ -82,6 +84,15 @@ pub enum ClientCommand {
     },
     /// Disconnect every bearer.
     Disconnect(ClientArgs),
+    /// mbimd's connection flows on a modem: resolved settings and their
+    /// source, candidates, HWIDs, limited state / purchase URL, attempts.
+    Connection {
+        #[command(flatten)]
+        c: ClientArgs,
+        /// Index or path (same as -m).
+        #[arg(value_name = "MODEM")]
+        target: Option<String>,
+    },
     /// Send a USSD request (e.g. `*100#`) and print the reply.
     Ussd {
         #[command(flatten)]
@@ -144,7 +155,7 @@ pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
     rt.block_on(dispatch(cmd))
 }
 
-async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
+pub(crate) async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
     let b = if let Some(a) = &c.address {
         zbus::connection::Builder::address(a.as_str())
     } else if c.session {
@@ -177,7 +188,7 @@ async fn objects(conn: &Connection) -> anyhow::Result<Objects> {
         .collect())
 }
 
-async fn pick(
+pub(crate) async fn pick(
     conn: &Connection,
     want: Option<&str>,
 ) -> anyhow::Result<(OwnedObjectPath, HashMap<String, Dict>)> {
@@ -236,7 +247,7 @@ pub fn to_json(v: &Variant<'_>) -> Value {
     }
 }
 
-fn dict_json(d: &Dict) -> Value {
+pub(crate) fn dict_json(d: &Dict) -> Value {
     let mut keys: Vec<&String> = d.keys().collect();
     keys.sort();
     let mut m = Map::new();
@@ -328,7 +339,9 @@ async fn dispatch(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
             pin,
         } => {
             let mut d = Dict::new();
-            d.insert("apn".into(), ov(apn.as_str()));
+            if let Some(apn) = apn {
+                d.insert("apn".into(), ov(apn.as_str()));
+            }
             if let Some(x) = user {
                 d.insert("user".into(), ov(x.as_str()));
             }
@@ -350,6 +363,13 @@ async fn dispatch(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
             connect_cmd(&c, d).await
         }
         ClientCommand::Disconnect(c) => disconnect(&c).await,
+        ClientCommand::Connection { c, target } => {
+            let c = ClientArgs {
+                modem: target.or(c.modem.clone()),
+                ..c
+            };
+            super::connection::show(&c).await
+        }
         ClientCommand::Ussd { c, command } => ussd(&c, &command).await,
         ClientCommand::Signal(c) => signal(&c).await,
         ClientCommand::Watch { c, count } => watch(&c, count).await,

@@ -2,6 +2,7 @@
 
 pub mod apn;
 pub mod client;
+pub mod connection;
 pub mod decode;
 pub mod raw;
 pub mod sim;

@@ -151,8 +151,27 @@ pub async fn create_bearer(
     Ok(path)
 }
 
-/// Connect one bearer (by path).
+/// Connect one bearer (by path). A bearer created without an `apn` key
+/// connects through the resolver's flow (`dbus::flows`).
 pub async fn connect_bearer(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmError> {
+    let resolve = ctx
+        .book()
+        .bearers
+        .iter()
+        .any(|r| &r.path == path && r.settings.resolve_apn && !r.active);
+    if resolve {
+        return super::flows::connect_bearer_resolved(ctx, path).await;
+    }
+    let r = connect_bearer_as_set(ctx, path).await;
+    super::flows::explicit_outcome(ctx, path, &r).await;
+    r
+}
+
+/// Connect one bearer (by path) with the settings it holds now.
+pub async fn connect_bearer_as_set(
+    ctx: &Arc<ModemCtx>,
+    path: &OwnedObjectPath,
+) -> Result<(), MmError> {
     let settings = {
         let b = ctx.book();
         let r = b
@@ -322,6 +341,9 @@ pub async fn simple_connect(
         ops::attach(&ctx.handle)
             .await
             .map_err(|e| gone_or(ctx, from_operation(&e)))?;
+    }
+    if settings.resolve_apn {
+        return super::flows::connect_resolved(ctx, settings).await;
     }
     // Reuse an identical bearer (connected: done; else connect it).
     let existing = ctx

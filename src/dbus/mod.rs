@@ -7,6 +7,8 @@
 
 pub mod actions;
 pub mod errors;
+pub mod ext_connection;
+pub mod flows;
 pub mod messaging;
 pub mod modem;
 pub mod objects;

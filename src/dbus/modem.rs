@@ -11,6 +11,7 @@
 //! reads `State` inside its `StateChanged` handler). It never talks to the
 //! modem.
 
+use super::ext_connection::ConnectionIface;
 use super::objects::{
     BearerIface, MessagingIface, Modem3gppIface, ModemIface, SignalIface, SimIface, SimpleIface,
     SmsIface, UssdIface,
@@ -71,6 +72,7 @@ pub enum Iface {
     Ussd,
     Messaging,
     Signal,
+    Connection,
 }
 
 impl Iface {
@@ -83,6 +85,7 @@ impl Iface {
             Iface::Ussd => IFACE_USSD,
             Iface::Messaging => IFACE_MESSAGING,
             Iface::Signal => IFACE_SIGNAL,
+            Iface::Connection => IFACE_MBIMD_CONNECTION,
         }
     }
 
@@ -107,6 +110,9 @@ impl Iface {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
         let _ = state;
+        if state > MmState::Locked {
+            v.push(Iface::Connection);
+        }
         v
     }
 }
@@ -189,6 +195,8 @@ pub struct ModemCtx {
     pub policy: Arc<Policy>,
     /// The SMS engine, once the daemon attached one.
     pub sms: std::sync::OnceLock<SmsBackend>,
+    /// The connection flows' state, once the daemon attached it.
+    pub connection: std::sync::OnceLock<Arc<crate::connection::ModemConnection>>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -214,6 +222,7 @@ impl ModemCtx {
             counters,
             policy,
             sms: std::sync::OnceLock::new(),
+            connection: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -348,6 +357,10 @@ impl ModemCtx {
                         Iface::Messaging => messaging.changes(&b.messaging),
                         Iface::Signal => signal.changes(&b.signal),
                         Iface::Simple | Iface::Ussd => Vec::new(),
+                        Iface::Connection => super::ext_connection::changes_with(
+                            self,
+                            b.bearers.iter().any(|r| r.active),
+                        ),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -450,6 +463,10 @@ impl ModemCtx {
             Iface::Signal => b.signal.to_map(),
             Iface::Ussd => b.ussd.to_map(),
             Iface::Simple => Props::new(),
+            Iface::Connection => {
+                drop(b);
+                super::ext_connection::props(self)
+            }
         }
     }
 
@@ -481,6 +498,7 @@ impl ModemCtx {
             Iface::Ussd => s.at(p, UssdIface::new(c)).await?.is_none(),
             Iface::Messaging => s.at(p, MessagingIface::new(c)).await?.is_none(),
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
+            Iface::Connection => s.at(p, ConnectionIface::new(c)).await?.is_none(),
         };
         Ok(())
     }
@@ -495,6 +513,7 @@ impl ModemCtx {
             Iface::Ussd => s.remove::<UssdIface, _>(p).await,
             Iface::Messaging => s.remove::<MessagingIface, _>(p).await,
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
+            Iface::Connection => s.remove::<ConnectionIface, _>(p).await,
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

@@ -27,6 +27,10 @@ pub struct BearerSettings {
     pub pin: Option<String>,
     /// `Simple.Connect` only.
     pub operator_id: Option<String>,
+    /// The client gave no `apn` key: the daemon's resolver chooses the
+    /// settings when connecting (`dbus::flows`); with an `apn` key (even an
+    /// empty one) ModemManager's behaviour is kept.
+    pub resolve_apn: bool,
 }
 
 fn want<T>(key: &str, v: &OwnedVariant) -> Result<T, MmError>
@@ -43,6 +47,7 @@ impl BearerSettings {
     pub fn from_dict(d: &Dict, simple: bool) -> Result<Self, MmError> {
         let mut s = BearerSettings {
             profile_id: -1,
+            resolve_apn: !d.contains_key("apn"),
             ..BearerSettings::default()
         };
         for (k, v) in d {

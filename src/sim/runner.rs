@@ -171,6 +171,14 @@ impl SimHandle {
         rx.await.ok()
     }
 
+    /// A cloneable handle that can only inspect the running device (the
+    /// daemon's internet check for a simulated modem holds one).
+    pub fn inspector(&self) -> SimInspector {
+        SimInspector {
+            control: self.control.clone(),
+        }
+    }
+
     /// Stop and hand back the device (for inspecting its final state).
     pub async fn stop(self) -> io::Result<(RunEnd, Device)> {
         let _ = self.control.send(Control::Stop);
@@ -182,6 +190,29 @@ impl SimHandle {
         self.task
             .await
             .map_err(|e| io::Error::other(format!("simulator task failed: {e}")))?
+    }
+}
+
+/// Inspects a running simulator (see [`SimHandle::inspector`]).
+#[derive(Debug, Clone)]
+pub struct SimInspector {
+    control: mpsc::UnboundedSender<Control>,
+}
+
+impl SimInspector {
+    /// Run `f` on the device between two I/O steps (`None` once the
+    /// simulator has ended).
+    pub async fn inspect<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Device) -> R + Send + 'static,
+    ) -> Option<R> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.control
+            .send(Control::Inspect(Box::new(move |d| {
+                let _ = tx.send(f(d));
+            })))
+            .ok()?;
+        rx.await.ok()
     }
 }
 

@@ -926,3 +926,69 @@ fn relative_namespace_uris_are_refused_like_libxml2() {
         Err(SignatureError::MalformedXml { .. })
     ));
 }
+
+// --- robustness ---------------------------------------------------------------
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Tamper detection: a one-byte change is accepted only when the
+        /// octets the signature covers stay the same (a comment, the
+        /// whitespace inside a tag, a line end ...).
+        #[test]
+        fn a_mutated_document_verifies_only_if_its_signed_octets_are_unchanged(
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let dir = fixtures();
+            let doc = read(&dir, "valid-rsa-sha256-exc-c14n.xml");
+            let original = signature::signed_octets(&doc).unwrap().unwrap();
+            let mut mutated = doc.clone();
+            let i = at.index(mutated.len());
+            mutated[i] = byte;
+            if let Ok(Verdict::Signed(_)) = signature::verify(&mutated, &example_policy(&dir), verify_time()) {
+                let now = signature::signed_octets(&mutated).unwrap().unwrap();
+                prop_assert_eq!(now.reference, original.reference);
+                prop_assert_eq!(now.signed_info, original.signed_info);
+            }
+        }
+
+        /// Any input gets an answer, never a panic.
+        #[test]
+        fn arbitrary_input_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = signature::verify(&bytes, &TrustPolicy::integrity_only(), verify_time());
+            let _ = signature::canonicalize_document(&bytes, &Canonicalization::C14n10 { with_comments: true });
+        }
+
+        /// Truncations of a signed document never verify.
+        #[test]
+        fn truncated_documents_never_verify(at in any::<prop::sample::Index>()) {
+            let dir = fixtures();
+            let doc = read(&dir, "valid-rsa-sha1-c14n.xml");
+            let cut = at.index(doc.len());
+            let end = doc.iter().rposition(|&b| b == b'>').unwrap();
+            prop_assume!(cut <= end);
+            prop_assert!(!matches!(
+                signature::verify(&doc[..cut], &example_policy(&dir), verify_time()),
+                Ok(Verdict::Signed(_))
+            ));
+        }
+    }
+}
+
+#[test]
+fn the_configured_verifier_uses_its_clock() {
+    let dir = fixtures();
+    let xml = String::from_utf8(read(&dir, "valid-rsa-sha256-c14n.xml")).unwrap();
+    let now = signature::XmlDsigVerifier::with_clock(example_policy(&dir), || utc(2030, 6, 1));
+    let later = signature::XmlDsigVerifier::with_clock(example_policy(&dir), || utc(2055, 1, 1));
+    assert!(now.admit_xml(&xml, false).is_ok());
+    assert!(matches!(
+        later.verify_xml(&xml),
+        Err(SignatureError::CertificateExpired { .. })
+    ));
+}

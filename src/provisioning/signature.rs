@@ -473,6 +473,46 @@ pub fn verify_document(
     Ok(verdict)
 }
 
+/// A configured verifier: a trust policy and a clock, for the provisioning
+/// agent and `mbcli provision validate` (the document parser's verifier
+/// interface wraps [`XmlDsigVerifier::verify_xml`]).
+#[derive(Debug, Clone)]
+pub struct XmlDsigVerifier {
+    /// Anchors and associated certificates.
+    pub policy: TrustPolicy,
+    clock: fn() -> SystemTime,
+}
+
+impl XmlDsigVerifier {
+    /// A verifier that checks certificate validity at the system time.
+    pub fn new(policy: TrustPolicy) -> Self {
+        Self {
+            policy,
+            clock: SystemTime::now,
+        }
+    }
+
+    /// A verifier with its own clock (tests pin the time).
+    pub fn with_clock(policy: TrustPolicy, clock: fn() -> SystemTime) -> Self {
+        Self { policy, clock }
+    }
+
+    /// [`verify`] with this verifier's policy and clock.
+    pub fn verify_xml(&self, xml: &str) -> Result<Verdict, SignatureError> {
+        verify(xml.as_bytes(), &self.policy, (self.clock)())
+    }
+
+    /// [`verify_document`] with this verifier's policy and clock.
+    pub fn admit_xml(&self, xml: &str, caller_privileged: bool) -> Result<Verdict, Rejection> {
+        verify_document(
+            xml.as_bytes(),
+            &self.policy,
+            (self.clock)(),
+            caller_privileged,
+        )
+    }
+}
+
 /// The octets a document's signature covers, for diagnostics and for
 /// comparing our canonicalisation with other XML-DSig implementations.
 #[derive(Debug, Clone, PartialEq, Eq)]

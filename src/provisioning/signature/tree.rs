@@ -585,3 +585,81 @@ fn normalize_attribute(raw: &str) -> Result<String, String> {
     check_chars(&out)?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root_attr(xml: &str, name: &str) -> String {
+        let t = parse(xml.as_bytes()).unwrap();
+        t.element(t.root).unwrap().attr(name).unwrap().to_owned()
+    }
+
+    #[test]
+    fn attribute_values_are_normalised_before_references_expand() {
+        assert_eq!(root_attr("<a v=\"x&#10;y\tz\r\nw\"/>", "v"), "x\ny z w");
+        assert_eq!(root_attr("<a v='&lt;&amp;&#x41;&quot;'/>", "v"), "<&A\"");
+    }
+
+    #[test]
+    fn text_references_and_cdata_merge_into_one_node() {
+        let t = parse(b"<a>x&amp;<![CDATA[<y>]]>&#x7A;\r\n</a>").unwrap();
+        let children = &t.element(t.root).unwrap().children;
+        assert_eq!(children.len(), 1);
+        assert_eq!(t.text_content(t.root), "x&<y>z\n");
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let e = parse(b"<a>\n  <b>\n  <p:c/></b></a>").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 3));
+        assert!(e.reason.contains("unbound"), "{}", e.reason);
+    }
+
+    #[test]
+    fn dtds_undefined_entities_and_foreign_encodings_are_refused() {
+        for bad in [
+            &b"<!DOCTYPE a><a/>"[..],
+            b"<a>&nbsp;</a>",
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>",
+            b"<a>\xff</a>",
+            b"<a/><b/>",
+            b"<a>&#1;</a>",
+            b"",
+        ] {
+            assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let t = parse(b"\xEF\xBB\xBF<a/>").unwrap();
+        assert_eq!(t.element(t.root).unwrap().local, "a");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = "<a>".repeat(MAX_DEPTH + 1) + &"</a>".repeat(MAX_DEPTH + 1);
+        assert!(
+            parse(deep.as_bytes())
+                .unwrap_err()
+                .reason
+                .contains("deeper")
+        );
+        let ok = "<a>".repeat(MAX_DEPTH) + &"</a>".repeat(MAX_DEPTH);
+        assert!(parse(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn namespaces_resolve_through_ancestors() {
+        let t =
+            parse(b"<a xmlns='urn:d' xmlns:p='urn:p'><p:b q='1'><c xmlns=''/></p:b></a>").unwrap();
+        let (b, be) = t.child_elements(t.root).next().unwrap();
+        assert_eq!((be.ns.as_str(), be.attrs[0].ns.as_str()), ("urn:p", ""));
+        let (c, ce) = t.child_elements(b).next().unwrap();
+        assert_eq!(ce.ns, "");
+        let scope = t.in_scope(c);
+        assert_eq!(scope.get("p").map(String::as_str), Some("urn:p"));
+        assert!(!scope.contains_key(""));
+    }
+}

@@ -495,7 +495,11 @@ fn documents_with_a_dtd_or_bad_xml_are_refused_with_line_and_column() {
 /// Whether `tool` runs; in CI (CI=true) it must.
 fn have(tool: &str) -> bool {
     // openssl has a `version` command instead of the usual flag.
-    let arg = if tool == "openssl" { "version" } else { "--version" };
+    let arg = if tool == "openssl" {
+        "version"
+    } else {
+        "--version"
+    };
     let ok = Command::new(tool)
         .arg(arg)
         .output()

@@ -998,3 +998,30 @@ fn the_configured_verifier_uses_its_clock() {
         Err(SignatureError::CertificateExpired { .. })
     ));
 }
+
+#[test]
+fn an_anchor_directory_loads_pem_and_der_files_and_ignores_others() {
+    let dir = fixtures();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("trust-anchor.der"), tmp.path().join("a.der")).unwrap();
+    std::fs::copy(dir.join("rogue-anchor.pem"), tmp.path().join("b.PEM")).unwrap();
+    std::fs::write(tmp.path().join("README"), "not a certificate").unwrap();
+    let loaded = TrustAnchor::load_dir(tmp.path()).unwrap();
+    assert_eq!(loaded.len(), 2);
+    let policy = TrustPolicy::new(loaded, vec![]);
+    for name in ["valid-rsa-sha256-c14n.xml", "wrong-certificate.xml"] {
+        assert!(
+            signature::verify(&read(&dir, name), &policy, verify_time()).is_ok(),
+            "{name}"
+        );
+    }
+    std::fs::write(
+        tmp.path().join("c.pem"),
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        TrustAnchor::load_dir(tmp.path()),
+        Err(SignatureError::BadTrustAnchor { source_name, .. }) if source_name.ends_with("c.pem")
+    ));
+}

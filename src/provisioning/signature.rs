@@ -289,6 +289,35 @@ impl TrustAnchor {
         Self::parse(&bytes, &name)
     }
 
+    /// Reads every `*.pem`, `*.crt`, `*.cer` and `*.der` file of a directory
+    /// (sorted by name; other files are ignored), e.g. a configured anchor
+    /// directory like `/etc/mbimd/provisioning-anchors`.
+    pub fn load_dir(dir: &Path) -> Result<Vec<Self>, SignatureError> {
+        let bad = |reason: String| SignatureError::BadTrustAnchor {
+            source_name: dir.display().to_string(),
+            reason,
+        };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| bad(e.to_string()))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(
+                        e.to_ascii_lowercase().as_str(),
+                        "pem" | "crt" | "cer" | "der"
+                    )
+                })
+            })
+            .collect();
+        files.sort();
+        let mut anchors = Vec::new();
+        for f in files {
+            anchors.extend(Self::load(&f)?);
+        }
+        Ok(anchors)
+    }
+
     /// The anchor's summary.
     pub fn info(&self) -> CertificateInfo {
         self.0.info()

@@ -698,8 +698,10 @@ SIGNATURE\n\
 <!-- after root -->\n\
 <?after?>\n";
 
-fn signature_template(c14n: &str, sm: SignatureMethod, dm: DigestMethod) -> String {
-    format!(
+/// An xmlsec1 signing template; `prefix` is "" (default namespace) or e.g.
+/// "ds" (every XML-DSig element prefixed).
+fn signature_template(c14n: &str, sm: SignatureMethod, dm: DigestMethod, prefix: &str) -> String {
+    let body = format!(
         "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo>\
 <CanonicalizationMethod Algorithm=\"{c14n}\"/>\n<SignatureMethod Algorithm=\"{}\"/>\
 <!-- in SignedInfo --><Reference URI=\"\"><Transforms><Transform Algorithm=\"{}\"/></Transforms>\
@@ -708,7 +710,16 @@ fn signature_template(c14n: &str, sm: SignatureMethod, dm: DigestMethod) -> Stri
         sm.uri(),
         signature::ENVELOPED_SIGNATURE,
         dm.uri()
-    )
+    );
+    if prefix.is_empty() {
+        return body;
+    }
+    body.replace("<!--", "\u{0}")
+        .replace("</", &format!("\u{1}{prefix}:"))
+        .replace('<', &format!("<{prefix}:"))
+        .replace('\u{1}', "</")
+        .replace('\u{0}', "<!--")
+        .replace(" xmlns=", &format!(" xmlns:{prefix}="))
 }
 
 fn run(cmd: &mut Command) {
@@ -743,13 +754,14 @@ fn canonical_octets_of_a_tricky_document_equal_xmlsec1s() {
     ];
     let now = SystemTime::now();
     let policy = TrustPolicy::new(anchors(dir, "cert.pem"), vec![]);
-    for (i, m) in methods.iter().enumerate() {
-        let (sm, dm) = if i % 2 == 0 {
-            (SignatureMethod::RsaSha256, DigestMethod::Sha256)
-        } else {
+    let cases = methods.iter().flat_map(|m| [(*m, ""), (*m, "ds")]);
+    for (i, (m, prefix)) in cases.enumerate() {
+        let (sm, dm) = if i % 3 == 0 {
             (SignatureMethod::RsaSha1, DigestMethod::Sha1)
+        } else {
+            (SignatureMethod::RsaSha256, DigestMethod::Sha256)
         };
-        let doc = TRICKY.replace("SIGNATURE", &signature_template(m, sm, dm));
+        let doc = TRICKY.replace("SIGNATURE", &signature_template(m, sm, dm, prefix));
         let tmpl = dir.join(format!("tmpl{i}.xml"));
         let signed_path = dir.join(format!("signed{i}.xml"));
         std::fs::write(&tmpl, doc).unwrap();
@@ -763,22 +775,28 @@ fn canonical_octets_of_a_tricky_document_equal_xmlsec1s() {
             .arg(&signed_path)
             .arg(&tmpl));
         let signed_doc = std::fs::read(&signed_path).unwrap();
+        let text = String::from_utf8_lossy(&signed_doc);
+        assert_eq!(text.contains("<ds:SignedInfo>"), prefix == "ds");
+        assert!(text.contains("<!-- in SignedInfo -->"));
         let (theirs, pre_digest, pre_signed) =
             xmlsec_verify(&signed_path, &dir.join("cert.pem"), now);
-        assert!(theirs, "xmlsec1 rejects its own signature for {m}");
+        assert!(
+            theirs,
+            "xmlsec1 rejects its own signature for {m} {prefix:?}"
+        );
         let octets = signature::signed_octets(&signed_doc).unwrap().unwrap();
         assert_eq!(
             String::from_utf8(octets.reference).unwrap(),
             pre_digest.unwrap(),
-            "{m}"
+            "{m} {prefix:?}"
         );
         assert_eq!(
             String::from_utf8(octets.signed_info).unwrap(),
             pre_signed.unwrap(),
-            "{m}"
+            "{m} {prefix:?}"
         );
         let v = signature::verify(&signed_doc, &policy, now).unwrap();
-        assert_eq!(v.signer().unwrap().canonicalization.uri(), *m);
+        assert_eq!(v.signer().unwrap().canonicalization.uri(), m);
     }
 }
 

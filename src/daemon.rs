@@ -70,6 +70,7 @@ impl Daemon {
             counters: Arc::new(Counters::default()),
             policy,
             sms_store: None,
+            operator_rules: crate::messaging::ingest::Rules::default(),
         });
         Ok(Daemon {
             conn,

@@ -31,6 +31,8 @@ pub struct Shared {
     /// The SMS store every modem's messaging uses (None: messaging has no
     /// backend and its methods answer Unsupported).
     pub sms_store: Option<crate::messaging::store::SmsStore>,
+    /// The operator-message rules every modem's SMS engine classifies with.
+    pub operator_rules: crate::messaging::ingest::Rules,
 }
 
 /// A running modem (its source).
@@ -89,6 +91,17 @@ impl DeviceManager {
     /// Use `store` for the SMS of modems started from now on.
     pub fn set_sms_store(&mut self, store: crate::messaging::store::SmsStore) {
         self.shared.sms_store = Some(store);
+    }
+
+    /// Use `rules` as the operator-message rules of modems started from now on.
+    pub fn set_operator_rules(&mut self, rules: crate::messaging::ingest::Rules) {
+        self.shared.operator_rules = rules;
+    }
+
+    /// The operator-message rules holder (replace its rules with
+    /// [`crate::messaging::ingest::Rules::set_rules`]).
+    pub fn operator_rules(&self) -> &crate::messaging::ingest::Rules {
+        &self.shared.operator_rules
     }
 
     /// Number of modems exported right now.
@@ -354,16 +367,21 @@ async fn run_modem(
         shared.counters.clone(),
         shared.policy.clone(),
     );
+    let _ = ctx.operator_rules.set(shared.operator_rules.clone());
     shared.registry.insert(ctx.clone());
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
+    let rules = tokio::spawn(crate::dbus::ext_operator_messages::follow_rules(
+        ctx.clone(),
+    ));
     let messaging = shared
         .sms_store
         .clone()
-        .map(|store| start_messaging(&ctx, &handle, store));
+        .map(|store| start_messaging(&ctx, &handle, store, shared.operator_rules.clone()));
     let exit = join.await;
     follow.abort();
+    rules.abort();
     if let Some(tasks) = messaging {
         for t in tasks {
             t.abort();
@@ -382,8 +400,9 @@ fn start_messaging(
     ctx: &Arc<ModemCtx>,
     handle: &ModemHandle,
     store: crate::messaging::store::SmsStore,
+    rules: crate::messaging::ingest::Rules,
 ) -> [tokio::task::JoinHandle<()>; 2] {
-    use crate::messaging::ingest::{Ingest, IngestConfig, Rules};
+    use crate::messaging::ingest::{Ingest, IngestConfig};
     let snap = handle.state();
     let modem = snap
         .subscriber
@@ -402,13 +421,7 @@ fn start_messaging(
         modem: modem.clone(),
     });
     let (tx, rx) = tokio::sync::broadcast::channel(64);
-    let ingest = Ingest::new(
-        handle.clone(),
-        store,
-        Rules::default(),
-        tx,
-        IngestConfig::new(modem),
-    );
+    let ingest = Ingest::new(handle.clone(), store, rules, tx, IngestConfig::new(modem));
     let name = ctx.index;
     let ingest = tokio::spawn(async move {
         if let Err(e) = ingest.run().await {

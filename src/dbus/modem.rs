@@ -11,6 +11,7 @@
 //! reads `State` inside its `StateChanged` handler). It never talks to the
 //! modem.
 
+use super::ext_operator_messages::OperatorMessagesIface;
 use super::objects::{
     BearerIface, MessagingIface, Modem3gppIface, ModemIface, SignalIface, SimIface, SimpleIface,
     SmsIface, UssdIface,
@@ -71,6 +72,7 @@ pub enum Iface {
     Ussd,
     Messaging,
     Signal,
+    OperatorMessages,
 }
 
 impl Iface {
@@ -83,6 +85,7 @@ impl Iface {
             Iface::Ussd => IFACE_USSD,
             Iface::Messaging => IFACE_MESSAGING,
             Iface::Signal => IFACE_SIGNAL,
+            Iface::OperatorMessages => IFACE_MBIMD_OPERATOR_MESSAGES,
         }
     }
 
@@ -107,6 +110,9 @@ impl Iface {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
         let _ = state;
+        if state != MmState::Failed {
+            v.push(Iface::OperatorMessages);
+        }
         v
     }
 }
@@ -189,6 +195,8 @@ pub struct ModemCtx {
     pub policy: Arc<Policy>,
     /// The SMS engine, once the daemon attached one.
     pub sms: std::sync::OnceLock<SmsBackend>,
+    /// The daemon's operator-message rules (set before the first export).
+    pub operator_rules: std::sync::OnceLock<crate::messaging::ingest::Rules>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -214,6 +222,7 @@ impl ModemCtx {
             counters,
             policy,
             sms: std::sync::OnceLock::new(),
+            operator_rules: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -348,6 +357,8 @@ impl ModemCtx {
                         Iface::Messaging => messaging.changes(&b.messaging),
                         Iface::Signal => signal.changes(&b.signal),
                         Iface::Simple | Iface::Ussd => Vec::new(),
+                        // Published by ext_operator_messages when the rules change.
+                        Iface::OperatorMessages => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -450,6 +461,7 @@ impl ModemCtx {
             Iface::Signal => b.signal.to_map(),
             Iface::Ussd => b.ussd.to_map(),
             Iface::Simple => Props::new(),
+            Iface::OperatorMessages => super::ext_operator_messages::props(self),
         }
     }
 
@@ -481,6 +493,7 @@ impl ModemCtx {
             Iface::Ussd => s.at(p, UssdIface::new(c)).await?.is_none(),
             Iface::Messaging => s.at(p, MessagingIface::new(c)).await?.is_none(),
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
+            Iface::OperatorMessages => s.at(p, OperatorMessagesIface::new(c)).await?.is_none(),
         };
         Ok(())
     }
@@ -495,6 +508,7 @@ impl ModemCtx {
             Iface::Ussd => s.remove::<UssdIface, _>(p).await,
             Iface::Messaging => s.remove::<MessagingIface, _>(p).await,
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
+            Iface::OperatorMessages => s.remove::<OperatorMessagesIface, _>(p).await,
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

@@ -436,6 +436,7 @@ impl Modem {
             EventKind::Sms { pdu } => {
                 self.sms_arrived(pdu.clone());
             }
+            EventKind::Ussd { text, request } => self.ussd_from_network(text, *request),
         }
     }
 

@@ -110,7 +110,11 @@ impl Iface {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
         let _ = state;
-        if state != MmState::Failed {
+        // With Messaging: operator messages come from the SMS/USSD engine.
+        if !matches!(
+            state,
+            MmState::Failed | MmState::Locked | MmState::Unknown | MmState::Initializing
+        ) {
             v.push(Iface::OperatorMessages);
         }
         v

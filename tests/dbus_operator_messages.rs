@@ -775,3 +775,55 @@ async fn mmcli_shows_a_network_ussd_notification_and_a_delivery_state() {
     );
     drop(d);
 }
+
+#[test]
+fn the_example_scenario_and_rules_file_go_together() {
+    use mbimd::messaging::rules::{Bearer, RuleSet};
+    use mbimd::messaging::store::PartBody;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let rules = RuleSet::load(&dir.join("operator-rules.xml")).expect("rules");
+    let sc = Scenario::load(&dir.join("operator-messages.toml")).expect("scenario");
+    let mut matched = Vec::new();
+    for ev in &sc.timeline {
+        match &ev.what {
+            EventKind::Sms { pdu } => {
+                let Some(PartBody::Deliver {
+                    sender,
+                    class,
+                    text,
+                    ..
+                }) = mbimd::messaging::ingest::decode_part(pdu)
+                else {
+                    panic!("a DELIVER")
+                };
+                let bearer = Bearer::Sms {
+                    sender: &sender,
+                    class,
+                };
+                matched.push(rules.classify(&bearer, &text.expect("text")));
+            }
+            EventKind::Ussd { text, .. } => matched.push(rules.classify(&Bearer::Ussd, text)),
+            _ => {}
+        }
+    }
+    let ids: Vec<Option<String>> = matched
+        .iter()
+        .map(|m| m.as_ref().and_then(|m| m.rule_id.clone()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            Some("usage-sms".to_owned()),
+            None,
+            Some("roaming-ussd".to_owned()),
+            None
+        ]
+    );
+    let usage = matched[0].as_ref().expect("usage").values.clone();
+    assert_eq!(usage.usage_bytes, Some(1_500_000_000));
+    assert_eq!(usage.data_limit_bytes, Some(5_000_000_000));
+    assert_eq!(usage.expiry.as_deref(), Some("2026-12-31"));
+    let roaming = matched[2].as_ref().expect("roaming").values.clone();
+    assert_eq!(roaming.roaming, Some(true));
+    assert_eq!(roaming.usage_bytes, Some(200_000_000));
+}

@@ -344,6 +344,26 @@ async fn rules_loaded_over_dbus_classify_sms_and_ussd_and_are_kept_across_restar
     assert_eq!(ussd.state().await.expect("State"), 1, "idle again");
     assert_eq!(ussd.network_request().await.expect("NetworkRequest"), "");
 
+    // A request the network then withdraws: back to idle, no request left.
+    sim(&d).trigger(EventKind::Ussd {
+        text: "Reply 2 to confirm".into(),
+        request: true,
+    });
+    loop {
+        let c = next(&mut states, "Ussd.State change").await;
+        if c.get().await.expect("value") == 3 {
+            break;
+        }
+    }
+    sim(&d).trigger(EventKind::UssdEnd);
+    loop {
+        let c = next(&mut states, "Ussd.State change").await;
+        if c.get().await.expect("value") == 1 {
+            break;
+        }
+    }
+    assert_eq!(ussd.network_request().await.expect("NetworkRequest"), "");
+
     // Saved: a second daemon on the same state directory has the rules.
     let again = mbimd::messaging::ingest::Rules::open(Some(&state), None).expect("rules");
     assert_eq!(again.active().set.len(), 2);

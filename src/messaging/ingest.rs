@@ -28,7 +28,16 @@
 //!
 //! Network-initiated USSD (USSD indications) is classified by the same
 //! rules and published as [`MessagingEvent::IncomingUssd`] or an operator
-//! notification. USSD sessions started by the host are not handled here.
+//! notification; an indication ending the session (terminated by the
+//! network, timed out, refused) as [`MessagingEvent::UssdSessionEnded`].
+//! USSD sessions started by the host are not handled here (a modem that
+//! also indicates the reply to a host request makes it look
+//! network-initiated; the D-Bus layer ignores those while its request is
+//! pending).
+//!
+//! Classification marks a message `operator` (private) only for a silent
+//! rule; a `Silent="false"` match is stored and published as a plain SMS
+//! too, with its rule id.
 //!
 //! This module owns no D-Bus objects; it publishes on a tokio broadcast
 //! channel.

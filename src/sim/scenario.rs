@@ -738,6 +738,8 @@ pub enum EventKind {
         #[serde(default)]
         request: bool,
     },
+    /// The network ends the USSD session (response "terminated by network").
+    UssdEnd,
 }
 
 /// `[timing]`: how long things take (0 = answer at once).

@@ -3,7 +3,7 @@
 //! back in the SET response, in the request's data coding scheme. A script
 //! with `more = true` keeps the session open for a CONTINUE. A `ussd`
 //! event sends a network-initiated notification or request as an
-//! indication.
+//! indication, a `ussd-end` event ends the session from the network side.
 //!
 //! USSD strings are coded per 3GPP TS 23.038 with the project's codec
 //! (`crate::messaging::ussd`): 8-bit requests are taken as bytes of text.
@@ -59,6 +59,18 @@ impl Modem {
             ussd_session_state: UssdSessionState::NEW_SESSION,
             ussd_data_coding_scheme: dcs,
             ussd_payload: RawBytes(payload),
+        };
+        self.notify_on(USSD, cid::USSD, &info);
+    }
+
+    /// The network ends the session.
+    pub(super) fn ussd_ended_by_network(&mut self) {
+        self.ussd_session = false;
+        let info = UssdInfo {
+            ussd_response: UssdResponse::TERMINATED_BY_NETWORK,
+            ussd_session_state: UssdSessionState::EXISTING_SESSION,
+            ussd_data_coding_scheme: u32::from(CbsDataCodingScheme::GSM7.0),
+            ussd_payload: RawBytes(Vec::new()),
         };
         self.notify_on(USSD, cid::USSD, &info);
     }

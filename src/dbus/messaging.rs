@@ -3,9 +3,13 @@
 //! from the store (what the ingest pipeline committed) and from its
 //! `IncomingSms` events; operator notifications and messages still
 //! assembling are not shown (they are not SMS for a client). `Create` makes
-//! an unsent SUBMIT object held in memory; `Send` records and sends it
-//! through `messaging::send::send_text`. This module never talks MBIM
-//! itself and never decodes PDUs.
+//! an unsent SUBMIT object held in memory; `Store` records it in the store
+//! (state `stored`, kept across restarts); `Send` records and sends it
+//! through `messaging::send` (a stored one from its row). Outgoing messages
+//! of earlier runs are listed again; delivery reports update the sent
+//! object. Public SMS, operator notifications and network USSD are also
+//! signalled on `org.mbimd.Modem1.OperatorMessages` (`ext_operator_messages`).
+//! This module never talks MBIM itself and never decodes PDUs.
 
 use super::errors::from_operation;
 use super::ext_operator_messages as ext;

@@ -71,6 +71,7 @@ impl Daemon {
             policy,
             sms_store: None,
             connection: Arc::new(crate::connection::ConnectionEnv::default()),
+            operator_rules: crate::messaging::ingest::Rules::default(),
         });
         Ok(Daemon {
             conn,

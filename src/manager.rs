@@ -33,6 +33,8 @@ pub struct Shared {
     pub sms_store: Option<crate::messaging::store::SmsStore>,
     /// APN data, settings sources and policy of the connection flows.
     pub connection: Arc<crate::connection::ConnectionEnv>,
+    /// The operator-message rules every modem's SMS engine classifies with.
+    pub operator_rules: crate::messaging::ingest::Rules,
 }
 
 /// A running modem (its source).
@@ -96,6 +98,17 @@ impl DeviceManager {
     /// Use `env` for the connection flows of modems started from now on.
     pub fn set_connection_env(&mut self, env: crate::connection::ConnectionEnv) {
         self.shared.connection = Arc::new(env);
+    }
+
+    /// Use `rules` as the operator-message rules of modems started from now on.
+    pub fn set_operator_rules(&mut self, rules: crate::messaging::ingest::Rules) {
+        self.shared.operator_rules = rules;
+    }
+
+    /// The operator-message rules holder (replace its rules with
+    /// [`crate::messaging::ingest::Rules::set_rules`]).
+    pub fn operator_rules(&self) -> &crate::messaging::ingest::Rules {
+        &self.shared.operator_rules
     }
 
     /// Number of modems exported right now.
@@ -371,18 +384,23 @@ async fn run_modem(
             shared.connection.clone(),
             probe,
         )));
+    let _ = ctx.operator_rules.set(shared.operator_rules.clone());
     shared.registry.insert(ctx.clone());
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
+    let rules = tokio::spawn(crate::dbus::ext_operator_messages::follow_rules(
+        ctx.clone(),
+    ));
     let messaging = shared
         .sms_store
         .clone()
-        .map(|store| start_messaging(&ctx, &handle, store));
+        .map(|store| start_messaging(&ctx, &handle, store, shared.operator_rules.clone()));
     let flows = tokio::spawn(crate::dbus::flows::follow(ctx.clone()));
     let exit = join.await;
     follow.abort();
     flows.abort();
+    rules.abort();
     if let Some(tasks) = messaging {
         for t in tasks {
             t.abort();
@@ -401,8 +419,9 @@ fn start_messaging(
     ctx: &Arc<ModemCtx>,
     handle: &ModemHandle,
     store: crate::messaging::store::SmsStore,
+    rules: crate::messaging::ingest::Rules,
 ) -> [tokio::task::JoinHandle<()>; 2] {
-    use crate::messaging::ingest::{Ingest, IngestConfig, Rules};
+    use crate::messaging::ingest::{Ingest, IngestConfig};
     let snap = handle.state();
     let modem = snap
         .subscriber
@@ -421,13 +440,7 @@ fn start_messaging(
         modem: modem.clone(),
     });
     let (tx, rx) = tokio::sync::broadcast::channel(64);
-    let ingest = Ingest::new(
-        handle.clone(),
-        store,
-        Rules::default(),
-        tx,
-        IngestConfig::new(modem),
-    );
+    let ingest = Ingest::new(handle.clone(), store, rules, tx, IngestConfig::new(modem));
     let name = ctx.index;
     let ingest = tokio::spawn(async move {
         if let Err(e) = ingest.run().await {

@@ -452,6 +452,37 @@ async fn operator_sms_is_recognised_with_its_usage_and_other_sms_stay_public() {
 }
 
 #[tokio::test]
+async fn a_visible_operator_sms_is_also_a_public_sms_and_stored_as_one() {
+    let r = rig(&[]).await;
+    r.rules.replace(
+        RuleSet::from_xml(
+            r#"<Messages><Message RuleId="promo" Silent="false">
+            <SMSBearer Sender="12345" ClassZeroOnly="false"/><Pattern>Bonus</Pattern>
+            </Message></Messages>"#,
+            "rules.xml",
+        )
+        .unwrap(),
+    );
+    let mut rx = r.events.subscribe();
+    let (store, _task) = r.start(IngestConfig::new(MODEM)).await;
+    r.sim.trigger(EventKind::Sms {
+        pdu: deliver(Address::from_user("12345"), "Bonus: 1 GB", None, 0),
+    });
+    let MessagingEvent::OperatorNotification(n) = next(&mut rx).await else {
+        panic!("expected an operator notification")
+    };
+    assert!(n.visible);
+    assert_eq!(next_sms(&mut rx).await.text.as_deref(), Some("Bonus: 1 GB"));
+    r.wait_on_modem(0).await;
+    let m = &store.messages(MODEM).await.unwrap()[0];
+    // Public ("sms", so Messaging lists it), with the rule that matched.
+    assert_eq!(
+        (m.kind.as_deref(), m.rule_id.as_deref()),
+        (Some("sms"), Some("promo"))
+    );
+}
+
+#[tokio::test]
 async fn rules_replaced_at_run_time_apply_to_the_next_message() {
     let r = rig(&[]).await;
     let mut rx = r.events.subscribe();

@@ -191,6 +191,44 @@ mm_enum!(
 /// MMSmsDeliveryState "unknown".
 pub const SMS_DELIVERY_STATE_UNKNOWN: u32 = 0x100;
 
+/// MMSmsDeliveryState nicks of the 3GPP values (TS 23.040 §9.2.3.15 TP-Status).
+pub const SMS_DELIVERY_STATES: &[(u32, &str)] = &[
+    (0x00, "completed-received"),
+    (0x01, "completed-forwarded-unconfirmed"),
+    (0x02, "completed-replaced-by-sc"),
+    (0x20, "temporary-error-congestion"),
+    (0x21, "temporary-error-sme-busy"),
+    (0x22, "temporary-error-no-response-from-sme"),
+    (0x23, "temporary-error-service-rejected"),
+    (0x24, "temporary-error-qos-not-available"),
+    (0x25, "temporary-error-in-sme"),
+    (0x40, "error-remote-procedure"),
+    (0x41, "error-incompatible-destination"),
+    (0x42, "error-connection-rejected-by-sme"),
+    (0x43, "error-not-obtainable"),
+    (0x44, "error-qos-not-available"),
+    (0x45, "error-no-interworking-available"),
+    (0x46, "error-validity-period-expired"),
+    (0x47, "error-deleted-by-originating-sme"),
+    (0x48, "error-deleted-by-sc-administration"),
+    (0x49, "error-message-does-not-exist"),
+    (0x60, "temporary-fatal-error-congestion"),
+    (0x61, "temporary-fatal-error-sme-busy"),
+    (0x62, "temporary-fatal-error-no-response-from-sme"),
+    (0x63, "temporary-fatal-error-service-rejected"),
+    (0x64, "temporary-fatal-error-qos-not-available"),
+    (0x65, "temporary-fatal-error-in-sme"),
+    (SMS_DELIVERY_STATE_UNKNOWN, "unknown"),
+];
+
+/// The nick of an MMSmsDeliveryState value (`0x..` for values without one).
+pub fn sms_delivery_state_nick(v: u32) -> String {
+    SMS_DELIVERY_STATES
+        .iter()
+        .find(|(x, _)| *x == v)
+        .map_or_else(|| format!("0x{v:02x}"), |(_, n)| (*n).to_string())
+}
+
 /// A bit of a flags value and its nick.
 pub type Flag = (u32, &'static str);
 

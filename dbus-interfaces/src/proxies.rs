@@ -96,6 +96,10 @@ pub trait Ussd {
     fn cancel(&self) -> zbus::Result<()>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn network_notification(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn network_request(&self) -> zbus::Result<String>;
 }
 
 /// `org.freedesktop.ModemManager1.Modem.Messaging`.
@@ -188,4 +192,36 @@ pub trait Sms {
     fn text(&self) -> zbus::Result<String>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn delivery_state(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn discharge_timestamp(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn message_reference(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn storage(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn pdu_type(&self) -> zbus::Result<u32>;
+}
+
+/// `org.mbimd.Modem1.OperatorMessages` (mbimd extension, on modem objects):
+/// operator-message rules and the operator-notification / incoming SMS /
+/// incoming USSD signals.
+#[proxy(
+    interface = "org.mbimd.Modem1.OperatorMessages",
+    default_service = "org.freedesktop.ModemManager1"
+)]
+pub trait OperatorMessages {
+    fn load_operator_rules(&self, xml: &str) -> zbus::Result<()>;
+    fn clear_operator_rules(&self) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn rules_source(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn rule_count(&self) -> zbus::Result<u32>;
+    #[zbus(signal)]
+    fn operator_notification(&self, details: Dict) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn incoming_sms(&self, path: OwnedObjectPath, details: Dict) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn incoming_ussd(&self, details: Dict) -> zbus::Result<()>;
 }

@@ -73,6 +73,13 @@ struct Args {
     /// default: a connected session is assumed to have internet).
     #[arg(long)]
     connectivity_check: Option<String>,
+    /// Operator-message rules (a provisioning `Messages` document, Windows
+    /// format) in force from the start. A file that does not parse stops the
+    /// daemon with the line and column of the problem. Without it, rules
+    /// loaded over D-Bus in an earlier run (saved in the state directory) are
+    /// used.
+    #[arg(long, value_name = "FILE")]
+    operator_rules: Option<std::path::PathBuf>,
     /// Log filter (tracing EnvFilter syntax; RUST_LOG overrides).
     #[arg(long, default_value = "info")]
     log: String,
@@ -99,6 +106,25 @@ async fn main() -> anyhow::Result<()> {
         .init();
     mbim_proto::personal::set_show_personal_info(args.log_personal_info);
 
+    // State (saved operator rules): --state-dir; none for a simulator run
+    // without one (nothing of a simulated modem should outlive the run).
+    let state_dir = match (&args.state_dir, &args.sim) {
+        (Some(d), _) => Some(d.clone()),
+        (None, Some(_)) => None,
+        (None, None) => apn_db::paths::default_db_path()
+            .parent()
+            .map(std::path::Path::to_path_buf),
+    };
+    // Checked before touching the bus: a broken rules file must not leave a
+    // daemon running without the rules its operator expects.
+    let operator_rules =
+        mbimd::messaging::ingest::Rules::open(state_dir.as_deref(), args.operator_rules.as_deref())
+            .map_err(|e| anyhow::anyhow!("cannot use the operator rules: {e}"))?;
+    let active = operator_rules.active();
+    if !active.set.is_empty() {
+        tracing::info!(source = %active.source, rules = active.set.len(), "operator rules in force");
+    }
+
     let bus = match (&args.address, args.session) {
         (Some(a), _) => Bus::Address(a.clone()),
         (None, true) => Bus::Session,
@@ -118,6 +144,7 @@ async fn main() -> anyhow::Result<()> {
     let mut daemon = Daemon::serve(conn, policy)
         .await
         .context("cannot serve objects")?;
+    daemon.manager.set_operator_rules(operator_rules);
     daemon.manager.set_logging = Some(LogControl(Box::new(move |level| {
         handle
             .modify(|f| *f = EnvFilter::new(level_filter(level)))

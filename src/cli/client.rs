@@ -834,12 +834,31 @@ async fn watch(c: &ClientArgs, count: Option<usize>) -> anyhow::Result<ExitCode>
                 else {
                     continue;
                 };
-                let d = dict_json(&changed);
-                let short = iface.rsplit('.').next().unwrap_or(&iface).to_string();
-                Some((
-                    json!({"event": "properties", "path": path, "interface": iface, "changed": d}),
-                    format!("{path} {short}: {d}"),
-                ))
+                if iface == IFACE_SMS
+                    && let Some(st) = changed
+                        .get("DeliveryState")
+                        .and_then(|v| u32::try_from(v).ok())
+                {
+                    let nick = mm::sms_delivery_state_nick(st);
+                    let discharged = s(Some(&changed), "DischargeTimestamp");
+                    Some((
+                        json!({"event": "delivery-report", "path": path, "delivery-state": nick,
+                               "value": st, "discharge-timestamp": discharged}),
+                        format!("{path}: delivery report: {nick}"),
+                    ))
+                } else {
+                    let d = dict_json(&changed);
+                    let short = iface.rsplit('.').next().unwrap_or(&iface).to_string();
+                    Some((
+                        json!({"event": "properties", "path": path, "interface": iface, "changed": d}),
+                        format!("{path} {short}: {d}"),
+                    ))
+                }
+            }
+            "OperatorNotification" | "IncomingSms" | "IncomingUssd"
+                if h.interface().map(|i| i.as_str()) == Some(IFACE_MBIMD_OPERATOR_MESSAGES) =>
+            {
+                operator_event(&member, &path, &msg)
             }
             "Added" | "Deleted" => Some((
                 json!({"event": member.to_lowercase(), "path": path}),
@@ -856,6 +875,121 @@ async fn watch(c: &ClientArgs, count: Option<usize>) -> anyhow::Result<ExitCode>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Bytes for people: `1.5 GB` (powers of 1000, as operators write them).
+fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i + 1 < UNITS.len() {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} B")
+    } else {
+        format!("{:.1} {}", v, UNITS[i]).replace(".0 ", " ")
+    }
+}
+
+/// The figures of an operator notification as one human line.
+fn figures(d: &Dict) -> String {
+    let num = |k: &str| d.get(k).and_then(|v| u64::try_from(v).ok());
+    let flag = |k: &str| d.get(k).and_then(|v| bool::try_from(v).ok());
+    let mut parts = Vec::new();
+    match (num("usage-bytes"), num("data-limit-bytes")) {
+        (Some(u), Some(l)) => parts.push(format!("used {} of {}", human_bytes(u), human_bytes(l))),
+        (Some(u), None) => parts.push(format!("used {}", human_bytes(u))),
+        (None, Some(l)) => parts.push(format!("limit {}", human_bytes(l))),
+        (None, None) => {}
+    }
+    if let Some(p) = d
+        .get("usage-percentage")
+        .and_then(|v| f64::try_from(v).ok())
+    {
+        parts.push(format!("{p}% used"));
+    }
+    if let Some(o) = num("usage-overage-bytes") {
+        parts.push(format!("{} over", human_bytes(o)));
+    }
+    let t = s(Some(d), "usage-timestamp");
+    if !t.is_empty() {
+        parts.push(format!("as of {t}"));
+    }
+    let e = s(Some(d), "expiry");
+    if !e.is_empty() {
+        parts.push(format!("expires {e}"));
+    }
+    for (k, label) in [
+        ("roaming", "roaming"),
+        ("over-data-limit", "over the limit"),
+        ("congested", "congested"),
+        ("activation-complete", "activation complete"),
+        ("refresh-provisioning", "refresh provisioning"),
+    ] {
+        if flag(k) == Some(true) {
+            parts.push(label.to_string());
+        }
+    }
+    let p = s(Some(d), "plan-type");
+    if !p.is_empty() {
+        parts.push(format!("plan {p}"));
+    }
+    parts.join(", ")
+}
+
+/// A signal of `org.mbimd.Modem1.OperatorMessages` as (JSON, human line).
+fn operator_event(member: &str, path: &str, msg: &zbus::Message) -> Option<(Value, String)> {
+    match member {
+        "OperatorNotification" => {
+            let (d,) = msg.body().deserialize::<(Dict,)>().ok()?;
+            let kind = s(Some(&d), "kind");
+            let sender = s(Some(&d), "sender");
+            let rule = s(Some(&d), "rule-id");
+            let mut line = format!("{path}: operator {kind}");
+            if !sender.is_empty() {
+                line.push_str(&format!(" from {sender}"));
+            }
+            if !rule.is_empty() {
+                line.push_str(&format!(" [{rule}]"));
+            }
+            let f = figures(&d);
+            if !f.is_empty() {
+                line.push_str(&format!(": {f}"));
+            }
+            line.push_str(&format!(" \"{}\"", s(Some(&d), "text")));
+            Some((
+                json!({"event": "operator-notification", "path": path, "details": dict_json(&d)}),
+                line,
+            ))
+        }
+        "IncomingSms" => {
+            let (sms, d) = msg.body().deserialize::<(OwnedObjectPath, Dict)>().ok()?;
+            Some((
+                json!({"event": "incoming-sms", "path": path, "sms": sms.as_str(),
+                       "details": dict_json(&d)}),
+                format!(
+                    "{path}: SMS from {}: {} ({})",
+                    s(Some(&d), "number"),
+                    s(Some(&d), "text"),
+                    sms.as_str()
+                ),
+            ))
+        }
+        "IncomingUssd" => {
+            let (d,) = msg.body().deserialize::<(Dict,)>().ok()?;
+            Some((
+                json!({"event": "incoming-ussd", "path": path, "details": dict_json(&d)}),
+                format!(
+                    "{path}: USSD {}: {}",
+                    s(Some(&d), "type"),
+                    s(Some(&d), "text")
+                ),
+            ))
+        }
+        _ => None,
+    }
 }
 
 fn emit(json_mode: bool, j: Value, human: &str) {

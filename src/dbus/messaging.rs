@@ -3,15 +3,20 @@
 //! from the store (what the ingest pipeline committed) and from its
 //! `IncomingSms` events; operator notifications and messages still
 //! assembling are not shown (they are not SMS for a client). `Create` makes
-//! an unsent SUBMIT object held in memory; `Send` records and sends it
-//! through `messaging::send::send_text`. This module never talks MBIM
-//! itself and never decodes PDUs.
+//! an unsent SUBMIT object held in memory; `Store` records it in the store
+//! (state `stored`, kept across restarts); `Send` records and sends it
+//! through `messaging::send` (a stored one from its row). Outgoing messages
+//! of earlier runs are listed again; delivery reports update the sent
+//! object. Public SMS, operator notifications and network USSD are also
+//! signalled on `org.mbimd.Modem1.OperatorMessages` (`ext_operator_messages`).
+//! This module never talks MBIM itself and never decodes PDUs.
 
 use super::errors::from_operation;
+use super::ext_operator_messages as ext;
 use super::modem::{ModemCtx, SmsRec, emit_properties_changed};
 use super::objects::SmsIface;
 use super::view::{Dict, SmsView};
-use crate::messaging::ingest::{Clock, MessagingEvent};
+use crate::messaging::ingest::{Clock, DeliveryReport, MessagingEvent};
 use crate::messaging::send::{self, OutgoingText, SendError};
 use crate::messaging::store::{Assembly, StoredMessage};
 use dbus_interfaces::MmError;
@@ -22,13 +27,17 @@ use tokio::sync::broadcast;
 use zbus::OwnedObjectPath;
 use zbus::object_server::SignalEmitter;
 
-/// Whether a stored message is one a Messaging client should see: received,
-/// past assembly, and not claimed by an operator rule.
+/// Whether a stored message is one a Messaging client should see: an
+/// outgoing message (sent, or stored by `Sms.Store`), or a received one past
+/// assembly that no silent operator rule claimed.
 fn visible(m: &StoredMessage) -> bool {
-    m.received && m.assembly != Assembly::Assembling && m.kind.as_deref() != Some("operator")
+    !m.received || (m.assembly != Assembly::Assembling && m.kind.as_deref() != Some("operator"))
 }
 
 /// The Sms properties of a stored message (MM 1.20 `org.freedesktop.ModemManager1.Sms`).
+/// A delivery report's TP-ST and TP-DT land on the sent message it matched
+/// (`DeliveryState`, `DischargeTimestamp`), which MM documents for status
+/// report objects only; mbimd has no separate status-report objects.
 pub fn view_of(m: &StoredMessage) -> SmsView {
     let state = if m.received {
         SmsState::Received
@@ -53,13 +62,23 @@ pub fn view_of(m: &StoredMessage) -> SmsView {
         class: m.class.map_or(-1, i32::from),
         message_reference: m.message_reference.map_or(0, u32::from),
         timestamp: m.scts.clone().unwrap_or_default(),
+        delivery_report_request: m.delivery_report_requested,
+        delivery_state: m.delivery_state.map_or(
+            dbus_interfaces::enums::SMS_DELIVERY_STATE_UNKNOWN,
+            u32::from,
+        ),
+        discharge_timestamp: m.discharge_time.clone().unwrap_or_default(),
         storage: SmsStorage::Mt.value(),
         ..SmsView::default()
     }
 }
 
 /// Publish the store's visible messages of the modem, then follow the
-/// engine's events until the channel closes (the ingest task ended).
+/// engine's events until the channel closes (the ingest task ended): public
+/// SMS become objects (`Added`, then `IncomingSms`), operator notifications
+/// and network USSD are signalled on `org.mbimd.Modem1.OperatorMessages`
+/// (USSD also reaches the Ussd properties), delivery reports update the
+/// sent message's object.
 pub async fn follow(ctx: Arc<ModemCtx>, mut events: broadcast::Receiver<MessagingEvent>) {
     load_all(&ctx).await;
     loop {
@@ -67,12 +86,24 @@ pub async fn follow(ctx: Arc<ModemCtx>, mut events: broadcast::Receiver<Messagin
             Ok(MessagingEvent::IncomingSms(m)) => {
                 let Some(b) = ctx.sms.get() else { return };
                 match b.store.message(m.message_id).await {
-                    Ok(Some(msg)) if visible(&msg) => publish(&ctx, &msg, true).await,
+                    Ok(Some(msg)) if visible(&msg) => {
+                        if let Some(path) = publish(&ctx, &msg, true).await {
+                            ext::incoming_sms(&ctx, &path, &m).await;
+                        }
+                    }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "reading a received SMS failed"),
                 }
             }
-            Ok(_) => {}
+            Ok(MessagingEvent::OperatorNotification(n)) => {
+                ext::operator_notification(&ctx, &n).await;
+            }
+            Ok(MessagingEvent::IncomingUssd(u)) => {
+                super::ussd::network_initiated(&ctx, &u).await;
+                ext::incoming_ussd(&ctx, &u).await;
+            }
+            Ok(MessagingEvent::UssdSessionEnded(_)) => super::ussd::network_ended(&ctx).await,
+            Ok(MessagingEvent::DeliveryReport(r)) => delivery_report(&ctx, &r).await,
             // Missed events: what they announced is in the store.
             Err(broadcast::error::RecvError::Lagged(_)) => load_all(&ctx).await,
             Err(broadcast::error::RecvError::Closed) => return,
@@ -80,11 +111,41 @@ pub async fn follow(ctx: Arc<ModemCtx>, mut events: broadcast::Receiver<Messagin
     }
 }
 
+/// A status report for a sent message: its object's `DeliveryState` and
+/// `DischargeTimestamp` follow (with `PropertiesChanged`).
+async fn delivery_report(ctx: &Arc<ModemCtx>, r: &DeliveryReport) {
+    let Some(id) = r.message_id else { return };
+    let found = {
+        let mut b = ctx.book();
+        b.sms
+            .iter_mut()
+            .find(|s| s.message_id == Some(id))
+            .map(|rec| {
+                let before = rec.view.clone();
+                rec.view.delivery_state = u32::from(r.status);
+                rec.view.discharge_timestamp = r.discharge_time.clone();
+                (rec.path.clone(), rec.view.changes(&before))
+            })
+    };
+    if let Some((path, changes)) = found
+        && !changes.is_empty()
+    {
+        let _ = emit_properties_changed(&ctx.conn, &path, IFACE_SMS, &changes).await;
+    }
+}
+
+/// Export every visible stored message not exported yet (no `Added`: they
+/// are not new). Received messages not announced yet are left to their
+/// `IncomingSms` event, which the ingest publishes before classifying them
+/// as announced.
 async fn load_all(ctx: &Arc<ModemCtx>) {
     let Some(b) = ctx.sms.get() else { return };
     match b.store.messages(&b.modem).await {
         Ok(list) => {
-            for m in list.iter().filter(|m| visible(m)) {
+            for m in list
+                .iter()
+                .filter(|m| visible(m) && (m.announced || !m.received))
+            {
                 publish(ctx, m, false).await;
             }
         }
@@ -93,11 +154,16 @@ async fn load_all(ctx: &Arc<ModemCtx>) {
 }
 
 /// Export `m` unless it already is; `Added(path, true)` when `announce`.
-async fn publish(ctx: &Arc<ModemCtx>, m: &StoredMessage, announce: bool) {
+/// Returns the new object's path.
+async fn publish(
+    ctx: &Arc<ModemCtx>,
+    m: &StoredMessage,
+    announce: bool,
+) -> Option<OwnedObjectPath> {
     let path = {
         let mut b = ctx.book();
         if b.sms.iter().any(|r| r.message_id == Some(m.id)) {
-            return;
+            return None;
         }
         let path = ctx.counters.sms();
         b.sms.push(SmsRec {
@@ -109,9 +175,10 @@ async fn publish(ctx: &Arc<ModemCtx>, m: &StoredMessage, announce: bool) {
         });
         path
     };
-    if let Err(e) = export(ctx, &path, true, announce).await {
+    if let Err(e) = export(ctx, &path, m.received, announce).await {
         tracing::warn!(error = %e, "exporting an SMS failed");
     }
+    Some(path)
 }
 
 async fn export(
@@ -234,7 +301,7 @@ pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmE
         .ok_or_else(|| MmError::Unsupported("no SMS store is open in mbimd".into()))?;
     // Claim the object (state `sending`) under the lock, so a second Send
     // racing this one is refused instead of sending the text twice.
-    let (view, before) = {
+    let (view, before, stored_id) = {
         let mut b = ctx.book();
         let rec = b
             .sms
@@ -250,7 +317,7 @@ pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmE
         }
         let before = rec.view.clone();
         rec.view.state = SmsState::Sending.value();
-        (rec.view.clone(), before)
+        (rec.view.clone(), before, rec.message_id)
     };
     let _ = emit_properties_changed(&ctx.conn, path, IFACE_SMS, &view.changes(&before)).await;
     let out = OutgoingText {
@@ -260,7 +327,11 @@ pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmE
         delivery_report: view.delivery_report_request,
         now_ms: Clock::system().now_ms(),
     };
-    let r = send::send_text(&ctx.handle, &backend.store, &out).await;
+    // A message kept by `Store` is sent from its store row (no second copy).
+    let r = match stored_id {
+        Some(id) => send::send_stored(&ctx.handle, &backend.store, id, &out).await,
+        None => send::send_text(&ctx.handle, &backend.store, &out).await,
+    };
     let (id, new_view) = match &r {
         Ok(sent) => (
             Some(sent.message_id),
@@ -279,7 +350,7 @@ pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmE
                 ..view.clone()
             },
         ),
-        Err(_) => (None, before.clone()),
+        Err(_) => (stored_id, before.clone()),
     };
     let changes = new_view.changes(&view);
     {
@@ -300,4 +371,75 @@ pub async fn send(ctx: &Arc<ModemCtx>, path: &OwnedObjectPath) -> Result<(), MmE
         Err(e @ SendError::Encode(_)) => Err(MmError::InvalidArgs(e.to_string())),
         Err(e) => Err(MmError::Failed(e.to_string())),
     }
+}
+
+/// `Sms.Store(storage)` with ModemManager's semantics: a message already
+/// stored succeeds when asked for the storage it is in and fails otherwise;
+/// `UNKNOWN` means the default storage. mbimd keeps messages in its own
+/// store, published as `MT` (the only storage the MBIM plugin reports), so
+/// `MT` is the only storage accepted for storing. A created, unsent message
+/// becomes `stored`: it survives a restart and `Send` sends that copy.
+pub async fn store(
+    ctx: &Arc<ModemCtx>,
+    path: &OwnedObjectPath,
+    storage: u32,
+) -> Result<(), MmError> {
+    let backend = ctx
+        .sms
+        .get()
+        .cloned()
+        .ok_or_else(|| MmError::Unsupported("no SMS store is open in mbimd".into()))?;
+    let wanted = if storage == SmsStorage::Unknown.value() {
+        SmsStorage::Mt.value()
+    } else {
+        storage
+    };
+    let view = {
+        let b = ctx.book();
+        let rec = b
+            .sms
+            .iter()
+            .find(|s| &s.path == path)
+            .ok_or_else(|| MmError::NotFound(format!("no SMS {}", path.as_str())))?;
+        if rec.view.storage != SmsStorage::Unknown.value() {
+            return if rec.view.storage == wanted {
+                Ok(())
+            } else {
+                Err(MmError::Failed("SMS is already stored".into()))
+            };
+        }
+        rec.view.clone()
+    };
+    if wanted != SmsStorage::Mt.value() {
+        return Err(MmError::Unsupported(format!(
+            "Storage '{}' is not supported for storing",
+            SmsStorage::nick_of(wanted)
+        )));
+    }
+    let out = OutgoingText {
+        modem: &backend.modem,
+        number: &view.number,
+        text: &view.text,
+        delivery_report: view.delivery_report_request,
+        now_ms: Clock::system().now_ms(),
+    };
+    let id = send::store_text(&backend.store, &out)
+        .await
+        .map_err(|e| match e {
+            SendError::Encode(_) => MmError::InvalidArgs(e.to_string()),
+            other => MmError::Failed(other.to_string()),
+        })?;
+    let changes = {
+        let mut b = ctx.book();
+        let Some(rec) = b.sms.iter_mut().find(|s| &s.path == path) else {
+            return Ok(());
+        };
+        let before = rec.view.clone();
+        rec.message_id = Some(id);
+        rec.view.state = SmsState::Stored.value();
+        rec.view.storage = SmsStorage::Mt.value();
+        rec.view.changes(&before)
+    };
+    let _ = emit_properties_changed(&ctx.conn, path, IFACE_SMS, &changes).await;
+    Ok(())
 }

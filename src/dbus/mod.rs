@@ -9,6 +9,7 @@ pub mod actions;
 pub mod errors;
 pub mod ext_connection;
 pub mod flows;
+pub mod ext_operator_messages;
 pub mod messaging;
 pub mod modem;
 pub mod objects;

@@ -12,6 +12,7 @@
 //! modem.
 
 use super::ext_connection::ConnectionIface;
+use super::ext_operator_messages::OperatorMessagesIface;
 use super::objects::{
     BearerIface, MessagingIface, Modem3gppIface, ModemIface, SignalIface, SimIface, SimpleIface,
     SmsIface, UssdIface,
@@ -73,6 +74,7 @@ pub enum Iface {
     Messaging,
     Signal,
     Connection,
+    OperatorMessages,
 }
 
 impl Iface {
@@ -86,6 +88,7 @@ impl Iface {
             Iface::Messaging => IFACE_MESSAGING,
             Iface::Signal => IFACE_SIGNAL,
             Iface::Connection => IFACE_MBIMD_CONNECTION,
+            Iface::OperatorMessages => IFACE_MBIMD_OPERATOR_MESSAGES,
         }
     }
 
@@ -112,6 +115,13 @@ impl Iface {
         let _ = state;
         if state > MmState::Locked {
             v.push(Iface::Connection);
+        }
+        // With Messaging: operator messages come from the SMS/USSD engine.
+        if !matches!(
+            state,
+            MmState::Failed | MmState::Locked | MmState::Unknown | MmState::Initializing
+        ) {
+            v.push(Iface::OperatorMessages);
         }
         v
     }
@@ -197,6 +207,8 @@ pub struct ModemCtx {
     pub sms: std::sync::OnceLock<SmsBackend>,
     /// The connection flows' state, once the daemon attached it.
     pub connection: std::sync::OnceLock<Arc<crate::connection::ModemConnection>>,
+    /// The daemon's operator-message rules (set before the first export).
+    pub operator_rules: std::sync::OnceLock<crate::messaging::ingest::Rules>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -223,6 +235,7 @@ impl ModemCtx {
             policy,
             sms: std::sync::OnceLock::new(),
             connection: std::sync::OnceLock::new(),
+            operator_rules: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -361,6 +374,8 @@ impl ModemCtx {
                             self,
                             b.bearers.iter().any(|r| r.active),
                         ),
+                        // Published by ext_operator_messages when the rules change.
+                        Iface::OperatorMessages => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -467,6 +482,7 @@ impl ModemCtx {
                 drop(b);
                 super::ext_connection::props(self)
             }
+            Iface::OperatorMessages => super::ext_operator_messages::props(self),
         }
     }
 
@@ -499,6 +515,7 @@ impl ModemCtx {
             Iface::Messaging => s.at(p, MessagingIface::new(c)).await?.is_none(),
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
             Iface::Connection => s.at(p, ConnectionIface::new(c)).await?.is_none(),
+            Iface::OperatorMessages => s.at(p, OperatorMessagesIface::new(c)).await?.is_none(),
         };
         Ok(())
     }
@@ -514,6 +531,7 @@ impl ModemCtx {
             Iface::Messaging => s.remove::<MessagingIface, _>(p).await,
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
             Iface::Connection => s.remove::<ConnectionIface, _>(p).await,
+            Iface::OperatorMessages => s.remove::<OperatorMessagesIface, _>(p).await,
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

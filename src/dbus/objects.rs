@@ -978,9 +978,8 @@ impl SmsIface {
     }
 
     async fn store(&self, storage: u32, #[zbus(header)] hdr: Header<'_>) -> Result<()> {
-        let _ = storage;
         authorize(&self.ctx, &hdr, MESSAGING).await?;
-        unsupported("storing SMS in the modem")
+        super::messaging::store(&self.ctx, &self.path, storage).await
     }
 
     #[zbus(property, name = "State")]

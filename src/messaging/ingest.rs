@@ -28,11 +28,21 @@
 //!
 //! Network-initiated USSD (USSD indications) is classified by the same
 //! rules and published as [`MessagingEvent::IncomingUssd`] or an operator
-//! notification. USSD sessions started by the host are not handled here.
+//! notification; an indication ending the session (terminated by the
+//! network, timed out, refused) as [`MessagingEvent::UssdSessionEnded`].
+//! USSD sessions started by the host are not handled here (a modem that
+//! also indicates the reply to a host request makes it look
+//! network-initiated; the D-Bus layer ignores those while its request is
+//! pending).
+//!
+//! Classification marks a message `operator` (private) only for a silent
+//! rule; a `Silent="false"` match is stored and published as a plain SMS
+//! too, with its rule id.
 //!
 //! This module owns no D-Bus objects; it publishes on a tokio broadcast
 //! channel.
 
+pub use super::live_rules::Rules;
 use super::pdu::{Message, Tpdu};
 use super::rules::{Bearer, OperatorValues, RuleMatch, RuleSet};
 use super::store::{NewPart, PartBody, PartConcat, SmsStore, StoreError, StoredMessage};
@@ -43,8 +53,6 @@ use mbim_proto::services::Payload;
 use mbim_proto::services::sms::{SmsReceiveInfo, SmsStatusFlag, SmsStatusInfo, cid as sms_cid};
 use mbim_proto::services::ussd::{UssdInfo, UssdResponse, cid as ussd_cid};
 use mbim_proto::uuid;
-use std::path::Path;
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
@@ -132,6 +140,8 @@ pub struct DeliveryReport {
     pub message_reference: u8,
     /// TP-ST.
     pub status: u8,
+    /// TP-DT (when the SMSC discharged the message), ISO 8601.
+    pub discharge_time: String,
 }
 
 /// What the messaging engine publishes.
@@ -145,37 +155,10 @@ pub enum MessagingEvent {
     OperatorNotification(OperatorNotification),
     /// A status report arrived.
     DeliveryReport(DeliveryReport),
-}
-
-/// The current operator rules, replaceable at run time (the D-Bus method and
-/// later the Provisioning Agent call [`Rules::replace`]).
-#[derive(Debug, Clone, Default)]
-pub struct Rules(Arc<RwLock<Arc<RuleSet>>>);
-
-impl Rules {
-    /// A holder with `set`.
-    pub fn new(set: RuleSet) -> Self {
-        Rules(Arc::new(RwLock::new(Arc::new(set))))
-    }
-
-    /// Swap in a new rule set; messages classified from now on use it.
-    pub fn replace(&self, set: RuleSet) {
-        let mut g = self.0.write().unwrap_or_else(|p| p.into_inner());
-        *g = Arc::new(set);
-    }
-
-    /// Parse a file and swap it in; on error the old rules stay.
-    pub fn load(&self, path: &Path) -> Result<usize, super::rules::RuleError> {
-        let set = RuleSet::load(path)?;
-        let n = set.len();
-        self.replace(set);
-        Ok(n)
-    }
-
-    /// The rules in force.
-    pub fn current(&self) -> Arc<RuleSet> {
-        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
+    /// The network ended a USSD session, or it failed (a USSD indication
+    /// with a response other than "no action required" / "action
+    /// required"); carries the modem identity.
+    UssdSessionEnded(String),
 }
 
 /// Wall-clock milliseconds that advance with tokio's clock (so paused-time
@@ -266,6 +249,11 @@ pub fn classify_network_ussd(
     modem: &str,
     u: &UssdInfo,
 ) -> Result<Vec<MessagingEvent>, super::error::PduError> {
+    if u.ussd_response != UssdResponse::NO_ACTION_REQUIRED
+        && u.ussd_response != UssdResponse::ACTION_REQUIRED
+    {
+        return Ok(vec![MessagingEvent::UssdSessionEnded(modem.to_owned())]);
+    }
     let text = super::ussd_session::decode_payload(u)?;
     let public = |text: String| {
         MessagingEvent::IncomingUssd(IncomingUssd {
@@ -548,6 +536,7 @@ impl Ingest {
             && let PartBody::StatusReport {
                 message_reference,
                 status,
+                discharge_time,
                 ..
             } = part.body
         {
@@ -556,6 +545,7 @@ impl Ingest {
                 message_id: outcome.message_id,
                 message_reference,
                 status,
+                discharge_time,
             }));
         }
         if outcome.completed || outcome.duplicate {
@@ -577,7 +567,14 @@ impl Ingest {
                 ),
                 _ => None,
             };
-            let kind = if rule.is_some() { "operator" } else { "sms" };
+            // `kind` says who sees the message: a silent operator message
+            // is private ("operator"); a `Silent="false"` match is public
+            // ("sms") and keeps its rule id.
+            let kind = if rule.as_ref().is_some_and(|r| r.silent) {
+                "operator"
+            } else {
+                "sms"
+            };
             let rule_id = rule.as_ref().and_then(|r| r.rule_id.clone());
             self.announce(&m, rule);
             self.store

@@ -7,7 +7,8 @@
 //! and octet offset ([`PduError`]). On top of them: [`store`] (the SQLite SMS
 //! store), [`ingest`] (the no-loss pipeline for one modem, reassembly with a
 //! timeout, and the messaging events), [`rules`] (operator-message
-//! recognition), [`send`] (texts out, with delivery reports) and
+//! recognition) and [`live_rules`] (the daemon's rules in force, saved in the
+//! state directory), [`send`] (texts out, with delivery reports) and
 //! [`ussd_session`] (the USSD state machine).
 
 #![cfg_attr(
@@ -21,6 +22,7 @@ pub mod dcs;
 pub mod error;
 pub mod gsm7;
 pub mod ingest;
+pub mod live_rules;
 pub mod pdu;
 pub mod rules;
 pub mod send;

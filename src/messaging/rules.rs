@@ -206,6 +206,9 @@ pub struct Rule {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// The document the rules were read from, kept so a holder can persist
+    /// exactly what was loaded.
+    xml: Option<std::sync::Arc<str>>,
 }
 
 impl RuleSet {
@@ -229,6 +232,11 @@ impl RuleSet {
         self.rules.iter().map(|r| r.rule_id.clone()).collect()
     }
 
+    /// The XML the rules were parsed from (`None` for [`RuleSet::empty`]).
+    pub fn xml(&self) -> Option<&str> {
+        self.xml.as_deref()
+    }
+
     /// Load a rule file.
     pub fn load(path: &Path) -> Result<Self, RuleError> {
         let name = path.display().to_string();
@@ -243,12 +251,14 @@ impl RuleSet {
 
     /// Parse the first `Messages` element in `xml`.
     pub fn from_xml(xml: &str, source_name: &str) -> Result<Self, RuleError> {
-        Parser {
+        let mut set = Parser {
             xml,
             source_name,
             reader: quick_xml::Reader::from_str(xml),
         }
-        .parse()
+        .parse()?;
+        set.xml = Some(std::sync::Arc::from(xml));
+        Ok(set)
     }
 
     /// Find the first rule whose bearer and pattern match.
@@ -669,7 +679,7 @@ impl<'a> Parser<'a> {
         if rules.is_empty() {
             return Err(self.error_at(self.pos(), "Messages needs at least one Message"));
         }
-        Ok(RuleSet { rules })
+        Ok(RuleSet { rules, xml: None })
     }
 
     fn err_pos(&self) -> usize {

@@ -90,24 +90,57 @@ pub fn submit_pdus(
         .collect()
 }
 
+/// What [`store_text`] / [`send_text`] record for `out`, after checking
+/// that it encodes (an unencodable text never reaches the store).
+fn record<'a>(out: &OutgoingText<'a>) -> Result<NewSent<'a>, SendError> {
+    let probe = submit_pdus(out.number, out.text, out.delivery_report, 0)?;
+    Ok(NewSent {
+        modem: out.modem,
+        number: out.number,
+        text: out.text,
+        parts_total: u8::try_from(probe.len()).unwrap_or(u8::MAX),
+        delivery_report_requested: out.delivery_report,
+        created_ms: out.now_ms,
+    })
+}
+
+/// Record `out` without sending it (state `stored`); returns its store id,
+/// for a later [`send_stored`].
+pub async fn store_text(store: &SmsStore, out: &OutgoingText<'_>) -> Result<i64, SendError> {
+    let new = record(out)?;
+    Ok(store.insert_stored(&new).await?)
+}
+
 /// Record and send `out`.
 pub async fn send_text(
     h: &ModemHandle,
     store: &SmsStore,
     out: &OutgoingText<'_>,
 ) -> Result<SentMessage, SendError> {
-    // Encode first: an unencodable text never reaches the store.
-    let probe = submit_pdus(out.number, out.text, out.delivery_report, 0)?;
-    let message_id = store
-        .insert_sent(&NewSent {
-            modem: out.modem,
-            number: out.number,
-            text: out.text,
-            parts_total: u8::try_from(probe.len()).unwrap_or(u8::MAX),
-            delivery_report_requested: out.delivery_report,
-            created_ms: out.now_ms,
-        })
-        .await?;
+    let new = record(out)?;
+    let message_id = store.insert_sent(&new).await?;
+    send_parts(h, store, message_id, out).await
+}
+
+/// Send the message `message_id` recorded earlier by [`store_text`] with the
+/// text `out` (state `sending`, then `sent`, or back to `stored`).
+pub async fn send_stored(
+    h: &ModemHandle,
+    store: &SmsStore,
+    message_id: i64,
+    out: &OutgoingText<'_>,
+) -> Result<SentMessage, SendError> {
+    record(out)?;
+    store.set_sent_state(message_id, "sending", None).await?;
+    send_parts(h, store, message_id, out).await
+}
+
+async fn send_parts(
+    h: &ModemHandle,
+    store: &SmsStore,
+    message_id: i64,
+    out: &OutgoingText<'_>,
+) -> Result<SentMessage, SendError> {
     // The row id makes a reference that differs between consecutive
     // messages and survives restarts.
     let reference = u8::try_from(message_id.rem_euclid(256)).unwrap_or(0);

@@ -46,7 +46,8 @@ CREATE TABLE message (
     state TEXT NOT NULL,
     first_seen_ms INTEGER NOT NULL,
     completed_ms INTEGER,
-    -- 'sms' (public) or 'operator' (matched an operator rule); NULL until published
+    -- 'sms' (public; rule_id set when a Silent="false" operator rule matched) or
+    -- 'operator' (a silent operator rule matched: private); NULL until published
     kind TEXT,
     rule_id TEXT,
     -- whether the incoming event was published (re-published after a crash otherwise)
@@ -260,6 +261,10 @@ pub struct StoredMessage {
     pub message_reference: Option<u8>,
     /// TP-ST of the latest delivery report (sent messages).
     pub delivery_state: Option<u8>,
+    /// Whether delivery reports were requested (sent messages).
+    pub delivery_report_requested: bool,
+    /// TP-DT of the latest delivery report, ISO 8601 (sent messages).
+    pub discharge_time: Option<String>,
 }
 
 /// A part row.
@@ -323,11 +328,14 @@ fn message_from_row(r: &SqliteRow) -> Result<StoredMessage, sqlx::Error> {
         announced: r.try_get::<i64, _>("announced")? != 0,
         message_reference: opt_u8(r.try_get("message_reference")?),
         delivery_state: opt_u8(r.try_get("delivery_state")?),
+        delivery_report_requested: r.try_get::<i64, _>("delivery_report_requested")? != 0,
+        discharge_time: r.try_get("discharge_time")?,
     })
 }
 
 const MESSAGE_COLUMNS: &str = "m.*, (SELECT count(*) FROM part p WHERE p.message_id = m.id) \
-     AS parts_received";
+     AS parts_received, (SELECT d.discharge_time FROM delivery_report d WHERE d.message_id = m.id \
+     ORDER BY d.id DESC LIMIT 1) AS discharge_time";
 
 impl SmsStore {
     /// Open (creating if needed) the store at `path` and migrate it.
@@ -664,15 +672,26 @@ impl SmsStore {
 
     /// Record an outgoing message (state `sending`); returns its id.
     pub async fn insert_sent(&self, m: &NewSent<'_>) -> Result<i64, StoreError> {
+        self.insert_outgoing(m, "sending").await
+    }
+
+    /// Record an outgoing message to keep without sending it yet (state
+    /// `stored`, ModemManager's `Sms.Store`); returns its id.
+    pub async fn insert_stored(&self, m: &NewSent<'_>) -> Result<i64, StoreError> {
+        self.insert_outgoing(m, "stored").await
+    }
+
+    async fn insert_outgoing(&self, m: &NewSent<'_>, state: &str) -> Result<i64, StoreError> {
         let r = sqlx::query(
             "INSERT INTO message (modem, direction, number, text, parts_total, assembly, state, \
              first_seen_ms, completed_ms, kind, announced, delivery_report_requested) \
-             VALUES (?, 'sent', ?, ?, ?, 'complete', 'sending', ?, ?, 'sms', 1, ?)",
+             VALUES (?, 'sent', ?, ?, ?, 'complete', ?, ?, ?, 'sms', 1, ?)",
         )
         .bind(m.modem)
         .bind(m.number)
         .bind(m.text)
         .bind(i64::from(m.parts_total))
+        .bind(state)
         .bind(m.created_ms)
         .bind(m.created_ms)
         .bind(i64::from(m.delivery_report_requested))

@@ -434,6 +434,8 @@ impl Modem {
             EventKind::Sms { pdu } => {
                 self.sms_arrived(pdu.clone());
             }
+            EventKind::Ussd { text, request } => self.ussd_from_network(text, *request),
+            EventKind::UssdEnd => self.ussd_ended_by_network(),
         }
     }
 

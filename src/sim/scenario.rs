@@ -739,6 +739,16 @@ pub enum EventKind {
     Disconnect,
     /// The plan changes (a purchase made a warm SIM hot).
     Plan { plan: Plan },
+    /// The network sends a USSD string (MBIM USSD indication): a
+    /// notification, or with `request = true` a question the host answers
+    /// with a CONTINUE (matched against the `[[ussd]]` scripts).
+    Ussd {
+        text: String,
+        #[serde(default)]
+        request: bool,
+    },
+    /// The network ends the USSD session (response "terminated by network").
+    UssdEnd,
 }
 
 /// `[timing]`: how long things take (0 = answer at once).

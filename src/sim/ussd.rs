@@ -1,7 +1,9 @@
 //! The simulated USSD service (MBIM 1.0 §10.5.29): requests are matched
 //! against the scenario's `[[ussd]]` scripts and the network's reply comes
 //! back in the SET response, in the request's data coding scheme. A script
-//! with `more = true` keeps the session open for a CONTINUE.
+//! with `more = true` keeps the session open for a CONTINUE. A `ussd`
+//! event sends a network-initiated notification or request as an
+//! indication, a `ussd-end` event ends the session from the network side.
 //!
 //! USSD strings are coded per 3GPP TS 23.038 with the project's codec
 //! (`crate::messaging::ussd`): 8-bit requests are taken as bytes of text.
@@ -14,6 +16,7 @@ use mbim_proto::services::ussd::{
     SetUssd, UssdAction, UssdInfo, UssdResponse, UssdSessionState, cid,
 };
 use mbim_proto::services::{Payload, RawBytes};
+use mbim_proto::uuid::USSD;
 
 /// USSD CIDs the simulator answers.
 pub(super) const CIDS: &[u32] = &[cid::USSD];
@@ -38,6 +41,40 @@ fn encode_text(dcs: u32, text: &str) -> Option<Vec<u8>> {
 }
 
 impl Modem {
+    /// The network sends `text` (TS 23.038: GSM 7-bit when it fits, else
+    /// UCS-2): a notification, or a request that opens a session for the
+    /// host's CONTINUE.
+    pub(super) fn ussd_from_network(&mut self, text: &str, request: bool) {
+        let (dcs, payload) = match coding::encode(text) {
+            Ok(u) => (u32::from(u.data_coding_scheme.0), u.data),
+            Err(_) => (0x48, ucs2::encode(text)),
+        };
+        self.ussd_session = request;
+        let info = UssdInfo {
+            ussd_response: if request {
+                UssdResponse::ACTION_REQUIRED
+            } else {
+                UssdResponse::NO_ACTION_REQUIRED
+            },
+            ussd_session_state: UssdSessionState::NEW_SESSION,
+            ussd_data_coding_scheme: dcs,
+            ussd_payload: RawBytes(payload),
+        };
+        self.notify_on(USSD, cid::USSD, &info);
+    }
+
+    /// The network ends the session.
+    pub(super) fn ussd_ended_by_network(&mut self) {
+        self.ussd_session = false;
+        let info = UssdInfo {
+            ussd_response: UssdResponse::TERMINATED_BY_NETWORK,
+            ussd_session_state: UssdSessionState::EXISTING_SESSION,
+            ussd_data_coding_scheme: u32::from(CbsDataCodingScheme::GSM7.0),
+            ussd_payload: RawBytes(Vec::new()),
+        };
+        self.notify_on(USSD, cid::USSD, &info);
+    }
+
     pub(super) fn ussd(&mut self, c: u32, set: bool, buf: &[u8]) -> Reply {
         if c != cid::USSD || !set {
             return Reply::status(Status::NO_DEVICE_SUPPORT);

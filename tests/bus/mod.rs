@@ -109,3 +109,54 @@ pub fn mmcli_present() -> bool {
     }
     found
 }
+
+impl PrivateBus {
+    /// A private bus any local user may connect to (the session
+    /// configuration admits only its owner), for tests calling as another
+    /// uid.
+    pub fn start_open_to_all_users() -> PrivateBus {
+        let dir = std::env::temp_dir().join(format!("mbimd-test-bus-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("config dir");
+        let config = dir.join(format!(
+            "open-{}.conf",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        std::fs::write(
+            &config,
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+        )
+        .expect("write bus config");
+        let out = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--print-address=1", "--print-pid=1", "--fork"])
+            .output()
+            .expect("dbus-daemon must be installed (package dbus-daemon)");
+        let _ = std::fs::remove_file(&config);
+        assert!(out.status.success(), "dbus-daemon failed: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let address = lines.next().expect("address").trim().to_string();
+        let pid = lines
+            .next()
+            .expect("pid")
+            .trim()
+            .parse()
+            .expect("pid number");
+        PrivateBus { address, pid }
+    }
+}

@@ -31,6 +31,8 @@ pub struct Shared {
     /// The SMS store every modem's messaging uses (None: messaging has no
     /// backend and its methods answer Unsupported).
     pub sms_store: Option<crate::messaging::store::SmsStore>,
+    /// Installed service metadata every modem matches its SIM against.
+    pub metadata: Option<Arc<crate::provisioning::metadata::MetadataStore>>,
 }
 
 /// A running modem (its source).
@@ -89,6 +91,11 @@ impl DeviceManager {
     /// Use `store` for the SMS of modems started from now on.
     pub fn set_sms_store(&mut self, store: crate::messaging::store::SmsStore) {
         self.shared.sms_store = Some(store);
+    }
+
+    /// Use `store` for the service metadata of modems started from now on.
+    pub fn set_metadata_store(&mut self, store: Arc<crate::provisioning::metadata::MetadataStore>) {
+        self.shared.metadata = Some(store);
     }
 
     /// Number of modems exported right now.
@@ -354,16 +361,21 @@ async fn run_modem(
         shared.counters.clone(),
         shared.policy.clone(),
     );
+    if let Some(m) = &shared.metadata {
+        let _ = ctx.metadata.set(m.clone());
+    }
     shared.registry.insert(ctx.clone());
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
+    let follow_metadata = tokio::spawn(crate::dbus::ext_metadata::follow(ctx.clone()));
     let messaging = shared
         .sms_store
         .clone()
         .map(|store| start_messaging(&ctx, &handle, store));
     let exit = join.await;
     follow.abort();
+    follow_metadata.abort();
     if let Some(tasks) = messaging {
         for t in tasks {
             t.abort();

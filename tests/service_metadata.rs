@@ -548,7 +548,13 @@ fn the_newest_package_wins_for_the_same_hwid_and_unknown_sims_match_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let imsi = Hwid::from_imsi(SIM_IMSI).unwrap();
     let pkgs = tmp.path().join("pkgs");
-    let old = variant(&pkgs, "old", std::slice::from_ref(&imsi), "2025-01-01T00:00:00Z", "Old");
+    let old = variant(
+        &pkgs,
+        "old",
+        std::slice::from_ref(&imsi),
+        "2025-01-01T00:00:00Z",
+        "Old",
+    );
     let new = variant(&pkgs, "new", &[imsi], "2026-01-01T00:00:00+05:00", "New");
     let s = MetadataStore::open(&tmp.path().join("s"), MatchConfig::default()).unwrap();
     s.install(&new).unwrap();

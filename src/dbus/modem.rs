@@ -71,6 +71,7 @@ pub enum Iface {
     Ussd,
     Messaging,
     Signal,
+    ServiceMetadata,
 }
 
 impl Iface {
@@ -83,6 +84,7 @@ impl Iface {
             Iface::Ussd => IFACE_USSD,
             Iface::Messaging => IFACE_MESSAGING,
             Iface::Signal => IFACE_SIGNAL,
+            Iface::ServiceMetadata => IFACE_MBIMD_SERVICE_METADATA,
         }
     }
 
@@ -107,6 +109,7 @@ impl Iface {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
         let _ = state;
+        v.push(Iface::ServiceMetadata);
         v
     }
 }
@@ -189,6 +192,8 @@ pub struct ModemCtx {
     pub policy: Arc<Policy>,
     /// The SMS engine, once the daemon attached one.
     pub sms: std::sync::OnceLock<SmsBackend>,
+    /// The daemon's service-metadata store, once attached.
+    pub metadata: std::sync::OnceLock<Arc<crate::provisioning::metadata::MetadataStore>>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -214,6 +219,7 @@ impl ModemCtx {
             counters,
             policy,
             sms: std::sync::OnceLock::new(),
+            metadata: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -348,6 +354,8 @@ impl ModemCtx {
                         Iface::Messaging => messaging.changes(&b.messaging),
                         Iface::Signal => signal.changes(&b.signal),
                         Iface::Simple | Iface::Ussd => Vec::new(),
+                        // ext_metadata::follow publishes its own changes.
+                        Iface::ServiceMetadata => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -450,6 +458,10 @@ impl ModemCtx {
             Iface::Signal => b.signal.to_map(),
             Iface::Ussd => b.ussd.to_map(),
             Iface::Simple => Props::new(),
+            Iface::ServiceMetadata => {
+                drop(b);
+                super::ext_metadata::view(self).to_map()
+            }
         }
     }
 
@@ -481,6 +493,10 @@ impl ModemCtx {
             Iface::Ussd => s.at(p, UssdIface::new(c)).await?.is_none(),
             Iface::Messaging => s.at(p, MessagingIface::new(c)).await?.is_none(),
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
+            Iface::ServiceMetadata => s
+                .at(p, super::ext_metadata::ServiceMetadataIface::new(c))
+                .await?
+                .is_none(),
         };
         Ok(())
     }
@@ -495,6 +511,10 @@ impl ModemCtx {
             Iface::Ussd => s.remove::<UssdIface, _>(p).await,
             Iface::Messaging => s.remove::<MessagingIface, _>(p).await,
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
+            Iface::ServiceMetadata => {
+                s.remove::<super::ext_metadata::ServiceMetadataIface, _>(p)
+                    .await
+            }
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

@@ -109,7 +109,14 @@ impl Iface {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
         let _ = state;
-        v.push(Iface::ServiceMetadata);
+        // Service metadata is matched on the SIM's identity, which is only
+        // known once the SIM is ready (not locked, failed or initializing).
+        if !matches!(
+            state,
+            MmState::Failed | MmState::Locked | MmState::Unknown | MmState::Initializing
+        ) {
+            v.push(Iface::ServiceMetadata);
+        }
         v
     }
 }

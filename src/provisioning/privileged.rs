@@ -383,6 +383,16 @@ pub fn passwd_name(text: &str, uid: u32) -> Option<String> {
     })
 }
 
+/// A user's uid from `/etc/passwd` text.
+pub fn passwd_uid(text: &str, name: &str) -> Option<u32> {
+    text.lines().find_map(|l| {
+        let mut f = l.split(':');
+        (f.next()? == name).then_some(())?;
+        let _pw = f.next()?;
+        f.next()?.parse().ok()
+    })
+}
+
 /// Ask the bus who `sender` is.
 pub async fn caller(conn: &zbus::Connection, sender: &str) -> Result<Caller, zbus::fdo::Error> {
     let dbus = zbus::fdo::DBusProxy::new(conn).await?;

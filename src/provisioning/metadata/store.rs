@@ -247,6 +247,9 @@ pub struct MetadataStore {
 struct Inner {
     index: Index,
     cache: HashMap<String, Arc<Package>>,
+    /// The service part of each package in the configured locale: getters
+    /// and every modem-state change ask for it, the files do not change.
+    content: HashMap<String, ServiceContent>,
 }
 
 static STAGING: AtomicU64 = AtomicU64::new(0);
@@ -336,6 +339,7 @@ impl MetadataStore {
             inner: Mutex::new(Inner {
                 index,
                 cache: HashMap::new(),
+                content: HashMap::new(),
             }),
             changed,
         })
@@ -449,6 +453,7 @@ impl MetadataStore {
         let _ = std::fs::remove_dir_all(&aside);
         inner.index = index;
         inner.cache.remove(&id);
+        inner.content.remove(&id);
         Ok(entry)
     }
 
@@ -477,6 +482,7 @@ impl MetadataStore {
         self.write_index(&index)?;
         inner.index = index;
         inner.cache.remove(id);
+        inner.content.remove(id);
         let _ = std::fs::remove_dir_all(self.dir.join("packages").join(id));
         drop(inner);
         self.changed.send_modify(|g| *g += 1);
@@ -517,7 +523,15 @@ impl MetadataStore {
     pub fn for_hwids(&self, hwids: &[Hwid]) -> Option<ServiceMetadata> {
         let (entry, hwid) = self.find(hwids)?;
         let r = self.package(&entry.id).and_then(|pkg| {
-            let s = pkg.service(self.config.locale.as_deref())?;
+            let cached = self.inner().content.get(&entry.id).cloned();
+            let s = match cached {
+                Some(s) => s,
+                None => {
+                    let s = pkg.service(self.config.locale.as_deref())?;
+                    self.inner().content.insert(entry.id.clone(), s.clone());
+                    s
+                }
+            };
             Ok(ServiceMetadata::from_parts(&entry, hwid.kind, &pkg, s))
         });
         match r {

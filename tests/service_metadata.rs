@@ -409,6 +409,51 @@ fn installing_a_directory_and_the_same_package_as_a_cabinet_gives_the_same_metad
 }
 
 #[test]
+fn a_cabinet_made_by_gcab_installs_the_same_files_as_the_directory() {
+    let cab_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/service-metadata/cabinets")
+        .join(format!("{}.devicemetadata-ms", FIXTURE_ID.to_uppercase()));
+    let tmp = tempfile::tempdir().unwrap();
+    let s = MetadataStore::open(tmp.path(), MatchConfig::default()).unwrap();
+    let e = s.install(&cab_path).unwrap();
+    assert_eq!(e.id, FIXTURE_ID);
+    assert_eq!(e.locales, vec!["de-DE".to_string(), "fr".to_string()]);
+    let installed = tmp.path().join("metadata/packages").join(FIXTURE_ID);
+    let mut want = files_of(&fixture());
+    let mut got = files_of(&installed);
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "the gcab fixture is stale: see its README");
+}
+
+#[test]
+fn gcab_reads_the_cabinets_we_write() {
+    let Ok(out) = std::process::Command::new("gcab").arg("--version").output() else {
+        eprintln!("NOTICE: gcab not installed; skipping the cross-check of our cabinet writer");
+        return;
+    };
+    assert!(out.status.success());
+    let tmp = tempfile::tempdir().unwrap();
+    let files = files_of(&fixture());
+    let cab_path = write_cab(tmp.path(), &files, "ours.cab");
+    let dest = tmp.path().join("x");
+    std::fs::create_dir(&dest).unwrap();
+    let st = std::process::Command::new("gcab")
+        .arg("-x")
+        .arg("-C")
+        .arg(&dest)
+        .arg(&cab_path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut got = files_of(&dest);
+    let mut want = files;
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
 fn the_installed_index_survives_reopening() {
     let tmp = tempfile::tempdir().unwrap();
     {

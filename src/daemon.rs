@@ -72,6 +72,7 @@ impl Daemon {
             sms_store: None,
             connection: Arc::new(crate::connection::ConnectionEnv::default()),
             operator_rules: crate::messaging::ingest::Rules::default(),
+            metadata: None,
         });
         Ok(Daemon {
             conn,

@@ -35,6 +35,8 @@ pub struct Shared {
     pub connection: Arc<crate::connection::ConnectionEnv>,
     /// The operator-message rules every modem's SMS engine classifies with.
     pub operator_rules: crate::messaging::ingest::Rules,
+    /// Installed service metadata every modem matches its SIM against.
+    pub metadata: Option<Arc<crate::provisioning::metadata::MetadataStore>>,
 }
 
 /// A running modem (its source).
@@ -109,6 +111,11 @@ impl DeviceManager {
     /// [`crate::messaging::ingest::Rules::set_rules`]).
     pub fn operator_rules(&self) -> &crate::messaging::ingest::Rules {
         &self.shared.operator_rules
+    }
+
+    /// Use `store` for the service metadata of modems started from now on.
+    pub fn set_metadata_store(&mut self, store: Arc<crate::provisioning::metadata::MetadataStore>) {
+        self.shared.metadata = Some(store);
     }
 
     /// Number of modems exported right now.
@@ -385,6 +392,9 @@ async fn run_modem(
             probe,
         )));
     let _ = ctx.operator_rules.set(shared.operator_rules.clone());
+    if let Some(m) = &shared.metadata {
+        let _ = ctx.metadata.set(m.clone());
+    }
     shared.registry.insert(ctx.clone());
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
@@ -392,6 +402,7 @@ async fn run_modem(
     let rules = tokio::spawn(crate::dbus::ext_operator_messages::follow_rules(
         ctx.clone(),
     ));
+    let follow_metadata = tokio::spawn(crate::dbus::ext_metadata::follow(ctx.clone()));
     let messaging = shared
         .sms_store
         .clone()
@@ -401,6 +412,7 @@ async fn run_modem(
     follow.abort();
     flows.abort();
     rules.abort();
+    follow_metadata.abort();
     if let Some(tasks) = messaging {
         for t in tasks {
             t.abort();

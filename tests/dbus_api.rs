@@ -270,6 +270,7 @@ async fn unplug_during_a_call_fails_the_call_and_removes_the_objects() {
     let policy = mbimd::dbus::Policy {
         allowed_uids: vec![],
         allow_all: true,
+        ..Default::default()
     };
     let mut daemon = mbimd::daemon::Daemon::serve(server, policy)
         .await

@@ -40,6 +40,9 @@ pub const IFACE_MBIMD_OPERATOR_MESSAGES: &str = "org.mbimd.Modem1.OperatorMessag
 pub const IFACE_MBIMD_PROVISIONING: &str = "org.mbimd.Modem1.Provisioning";
 /// Data usage, plans and cost.
 pub const IFACE_MBIMD_DATA_USAGE: &str = "org.mbimd.Modem1.DataUsage";
+/// Service metadata matched to the SIM: branding, operator and privileged
+/// apps, tethering and PIN-unlock policy; package install.
+pub const IFACE_MBIMD_SERVICE_METADATA: &str = "org.mbimd.Modem1.ServiceMetadata";
 
 /// The path of modem `index`.
 pub fn modem_path(index: u32) -> String {

@@ -80,6 +80,18 @@ struct Args {
     /// used.
     #[arg(long, value_name = "FILE")]
     operator_rules: Option<std::path::PathBuf>,
+    /// Privileged-apps configuration (TOML, see docs/privileged-apps.md);
+    /// default: <state-dir>/privileged-apps.toml, else
+    /// /etc/mbimd/privileged-apps.toml, when present.
+    #[arg(long)]
+    privileged_apps: Option<std::path::PathBuf>,
+    /// Order in which SIM HWIDs select service metadata (comma-separated
+    /// kinds of iccid, imsi, sid, provider).
+    #[arg(long, default_value = "iccid,imsi,sid,provider")]
+    metadata_match_order: String,
+    /// Locale for service-metadata branding (default: LC_ALL/LC_MESSAGES/LANG).
+    #[arg(long)]
+    metadata_locale: Option<String>,
     /// Log filter (tracing EnvFilter syntax; RUST_LOG overrides).
     #[arg(long, default_value = "info")]
     log: String,
@@ -133,9 +145,34 @@ async fn main() -> anyhow::Result<()> {
     let conn = connect(&bus)
         .await
         .with_context(|| format!("cannot connect to the {bus:?} bus"))?;
+    let state_dir = match (&args.state_dir, &args.sim) {
+        (Some(d), _) => d.clone(),
+        // A simulated modem's metadata must not mix with a real one's.
+        (None, Some(_)) => std::env::temp_dir().join(format!("mbimd-sim-{}", std::process::id())),
+        (None, None) => apn_db::paths::default_db_path()
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| std::path::PathBuf::from(".")),
+    };
+    let temporary_state = args.state_dir.is_none() && args.sim.is_some();
+    let apps_path = args.privileged_apps.clone().or_else(|| {
+        [
+            state_dir.join("privileged-apps.toml"),
+            std::path::PathBuf::from("/etc/mbimd/privileged-apps.toml"),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+    });
+    let apps_config = match &apps_path {
+        Some(p) => mbimd::provisioning::privileged::PrivilegedConfig::load(p)?,
+        None => Default::default(),
+    };
     let mut policy = Policy {
         allowed_uids: args.allow_uid.clone(),
         allow_all: false,
+        apps: Some(std::sync::Arc::new(
+            mbimd::provisioning::privileged::PrivilegedApps::new(apps_config),
+        )),
     };
     if bus != Bus::System {
         // On a session or private bus the bus owner is the user running us.
@@ -211,6 +248,24 @@ async fn main() -> anyhow::Result<()> {
             probe,
             ..mbimd::connection::ConnectionEnv::default()
         });
+    let match_order = mbimd::provisioning::metadata::store::parse_order(&args.metadata_match_order)
+        .map_err(anyhow::Error::msg)
+        .context("--metadata-match-order")?;
+    let metadata_config = mbimd::provisioning::metadata::MatchConfig {
+        order: match_order,
+        locale: args
+            .metadata_locale
+            .clone()
+            .or_else(mbimd::provisioning::metadata::package::environment_locale),
+    };
+    match mbimd::provisioning::metadata::MetadataStore::open(&state_dir, metadata_config) {
+        Ok(store) => daemon
+            .manager
+            .set_metadata_store(std::sync::Arc::new(store)),
+        Err(e) => {
+            tracing::warn!(dir = %state_dir.display(), error = %e, "cannot open the service-metadata store; service metadata disabled")
+        }
+    }
 
     if let Some(s) = &args.sim {
         let scenario = if s.is_empty() {
@@ -293,6 +348,9 @@ async fn main() -> anyhow::Result<()> {
             p.push(suffix);
             let _ = std::fs::remove_file(p);
         }
+    }
+    if temporary_state {
+        let _ = std::fs::remove_dir_all(&state_dir);
     }
     tracing::info!("mbimd stopped");
     Ok(())

@@ -155,7 +155,8 @@ pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
     rt.block_on(dispatch(cmd))
 }
 
-pub(crate) async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
+/// Connect to the bus `c` names.
+pub async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
     let b = if let Some(a) = &c.address {
         zbus::connection::Builder::address(a.as_str())
     } else if c.session {
@@ -188,7 +189,8 @@ async fn objects(conn: &Connection) -> anyhow::Result<Objects> {
         .collect())
 }
 
-pub(crate) async fn pick(
+/// The modem `want` names (index or path; default: the first), with its interfaces.
+pub async fn pick(
     conn: &Connection,
     want: Option<&str>,
 ) -> anyhow::Result<(OwnedObjectPath, HashMap<String, Dict>)> {

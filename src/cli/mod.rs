@@ -4,6 +4,7 @@ pub mod apn;
 pub mod client;
 pub mod connection;
 pub mod decode;
+pub mod metadata;
 pub mod raw;
 pub mod sim;
 pub mod sms;

@@ -8,8 +8,9 @@
 pub mod actions;
 pub mod errors;
 pub mod ext_connection;
-pub mod flows;
+pub mod ext_metadata;
 pub mod ext_operator_messages;
+pub mod flows;
 pub mod messaging;
 pub mod modem;
 pub mod objects;

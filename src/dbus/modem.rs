@@ -75,6 +75,7 @@ pub enum Iface {
     Signal,
     Connection,
     OperatorMessages,
+    ServiceMetadata,
 }
 
 impl Iface {
@@ -89,6 +90,7 @@ impl Iface {
             Iface::Signal => IFACE_SIGNAL,
             Iface::Connection => IFACE_MBIMD_CONNECTION,
             Iface::OperatorMessages => IFACE_MBIMD_OPERATOR_MESSAGES,
+            Iface::ServiceMetadata => IFACE_MBIMD_SERVICE_METADATA,
         }
     }
 
@@ -117,11 +119,14 @@ impl Iface {
             v.push(Iface::Connection);
         }
         // With Messaging: operator messages come from the SMS/USSD engine.
+        // Service metadata is matched on the SIM's identity, which is only
+        // known once the SIM is ready (not locked, failed or initializing).
         if !matches!(
             state,
             MmState::Failed | MmState::Locked | MmState::Unknown | MmState::Initializing
         ) {
             v.push(Iface::OperatorMessages);
+            v.push(Iface::ServiceMetadata);
         }
         v
     }
@@ -209,6 +214,8 @@ pub struct ModemCtx {
     pub connection: std::sync::OnceLock<Arc<crate::connection::ModemConnection>>,
     /// The daemon's operator-message rules (set before the first export).
     pub operator_rules: std::sync::OnceLock<crate::messaging::ingest::Rules>,
+    /// The daemon's service-metadata store, once attached.
+    pub metadata: std::sync::OnceLock<Arc<crate::provisioning::metadata::MetadataStore>>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -236,6 +243,7 @@ impl ModemCtx {
             sms: std::sync::OnceLock::new(),
             connection: std::sync::OnceLock::new(),
             operator_rules: std::sync::OnceLock::new(),
+            metadata: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -376,6 +384,8 @@ impl ModemCtx {
                         ),
                         // Published by ext_operator_messages when the rules change.
                         Iface::OperatorMessages => Vec::new(),
+                        // ext_metadata::follow publishes its own changes.
+                        Iface::ServiceMetadata => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -483,6 +493,10 @@ impl ModemCtx {
                 super::ext_connection::props(self)
             }
             Iface::OperatorMessages => super::ext_operator_messages::props(self),
+            Iface::ServiceMetadata => {
+                drop(b);
+                super::ext_metadata::view(self).to_map()
+            }
         }
     }
 
@@ -516,6 +530,10 @@ impl ModemCtx {
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
             Iface::Connection => s.at(p, ConnectionIface::new(c)).await?.is_none(),
             Iface::OperatorMessages => s.at(p, OperatorMessagesIface::new(c)).await?.is_none(),
+            Iface::ServiceMetadata => s
+                .at(p, super::ext_metadata::ServiceMetadataIface::new(c))
+                .await?
+                .is_none(),
         };
         Ok(())
     }
@@ -532,6 +550,10 @@ impl ModemCtx {
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
             Iface::Connection => s.remove::<ConnectionIface, _>(p).await,
             Iface::OperatorMessages => s.remove::<OperatorMessagesIface, _>(p).await,
+            Iface::ServiceMetadata => {
+                s.remove::<super::ext_metadata::ServiceMetadataIface, _>(p)
+                    .await
+            }
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

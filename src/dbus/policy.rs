@@ -5,8 +5,15 @@
 //! bus owner is the user). There is no polkit client yet: deployments that
 //! want desktop users to control modems add their uids (or, later, polkit);
 //! see `systemd/README.md`.
+//!
+//! With a privileged-apps check configured ([`Policy::apps`]), callers that
+//! are not allowed by uid are also allowed when they are privileged apps
+//! (`provisioning::privileged`: Flatpak app id, snap, systemd unit, unix
+//! user, or named by the service metadata matched to the modem's SIM).
 
+use crate::provisioning::privileged::{MetadataApps, PrivilegedApps, caller};
 use dbus_interfaces::MmError;
+use std::sync::Arc;
 use zbus::Connection;
 use zbus::message::Header;
 
@@ -17,6 +24,8 @@ pub struct Policy {
     pub allowed_uids: Vec<u32>,
     /// Allow everyone (tests on a private bus).
     pub allow_all: bool,
+    /// Privileged apps besides the uids (None: uids only).
+    pub apps: Option<Arc<PrivilegedApps>>,
 }
 
 impl Policy {
@@ -28,12 +37,42 @@ impl Policy {
         hdr: &Header<'_>,
         action: &str,
     ) -> Result<(), MmError> {
+        self.check_with(conn, hdr, action, MetadataApps::default())
+            .await
+    }
+
+    /// [`Policy::check`], also allowing the apps that `metadata` (the
+    /// service metadata matched to the modem's SIM) names.
+    pub async fn check_with(
+        &self,
+        conn: &Connection,
+        hdr: &Header<'_>,
+        action: &str,
+        metadata: MetadataApps<'_>,
+    ) -> Result<(), MmError> {
         if self.allow_all {
             return Ok(());
         }
         let sender = hdr
             .sender()
             .ok_or_else(|| MmError::Unauthorized("the call has no sender".into()))?;
+        if let Some(apps) = &self.apps {
+            let who = caller(conn, sender.as_str()).await.map_err(|e| {
+                MmError::Failed(format!("cannot ask the bus about the caller: {e}"))
+            })?;
+            if self.allowed_uids.contains(&who.uid) {
+                return Ok(());
+            }
+            let d = apps.decide(&who, metadata);
+            return if d.allowed {
+                Ok(())
+            } else {
+                Err(MmError::Unauthorized(format!(
+                    "{action}: {} (uid {})",
+                    d.reason, who.uid
+                )))
+            };
+        }
         let dbus = zbus::fdo::DBusProxy::new(conn)
             .await
             .map_err(|e| MmError::Failed(format!("cannot ask the bus about the caller: {e}")))?;

@@ -4,5 +4,7 @@
 //! directly: device actions go through `modem::ops`.
 
 pub mod activation;
+pub mod metadata;
+pub mod privileged;
 pub mod refresh;
 pub mod signature;

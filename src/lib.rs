@@ -9,5 +9,6 @@ pub mod discovery;
 pub mod manager;
 pub mod messaging;
 pub mod modem;
+pub mod provisioning;
 pub mod sim;
 pub mod transport;

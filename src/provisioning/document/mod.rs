@@ -259,6 +259,42 @@ pub(crate) fn others<'n>(
     s.others(cx, target, process, validate_global)
 }
 
+/// The fuzz target's check (also replayed on stable over the corpus): any
+/// bytes parse without panicking; a valid document's spans lie inside it and
+/// every error carries a position.
+pub fn check_parser(data: &[u8]) -> Result<(), String> {
+    let Ok(xml) = std::str::from_utf8(data) else {
+        return Ok(());
+    };
+    match parse(xml) {
+        Ok(d) => {
+            if let Some(s) = &d.signature {
+                let text = xml
+                    .get(s.span.clone())
+                    .ok_or_else(|| format!("signature span {:?} outside the document", s.span))?;
+                if !text.starts_with('<') || !text.ends_with('>') {
+                    return Err(format!("signature span {:?} is not an element", s.span));
+                }
+            }
+            if let Some(m) = d.mbn_profiles.as_ref().and_then(|m| m.messages.as_ref())
+                && !m.xml.starts_with('<')
+            {
+                return Err("Messages text is not an element".into());
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if e.errors.is_empty() {
+                return Err("rejected without an error".into());
+            }
+            match e.errors.iter().find(|e| e.line == 0 || e.column == 0) {
+                Some(bad) => Err(format!("error without a position: {bad}")),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,8 @@ pub struct Shared {
     /// The SMS store every modem's messaging uses (None: messaging has no
     /// backend and its methods answer Unsupported).
     pub sms_store: Option<crate::messaging::store::SmsStore>,
+    /// The provisioning store (None: the Provisioning interface answers Unsupported).
+    pub provisioning: Option<crate::provisioning::store::ProvisioningStore>,
 }
 
 /// A running modem (its source).
@@ -89,6 +91,11 @@ impl DeviceManager {
     /// Use `store` for the SMS of modems started from now on.
     pub fn set_sms_store(&mut self, store: crate::messaging::store::SmsStore) {
         self.shared.sms_store = Some(store);
+    }
+
+    /// Use `store` for the provisioning of modems started from now on.
+    pub fn set_provisioning_store(&mut self, store: crate::provisioning::store::ProvisioningStore) {
+        self.shared.provisioning = Some(store);
     }
 
     /// Number of modems exported right now.
@@ -354,6 +361,7 @@ async fn run_modem(
         shared.counters.clone(),
         shared.policy.clone(),
     );
+    crate::dbus::ext_provisioning::attach(&ctx, shared.provisioning.clone());
     shared.registry.insert(ctx.clone());
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");

@@ -122,6 +122,26 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
+    let prov_db = match &args.state_dir {
+        Some(d) => d.join("provisioning.sqlite"),
+        // Same rule as the SMS store: a simulated modem gets a temporary one.
+        None => sms_db.with_file_name(
+            sms_db
+                .file_name()
+                .map(|n| n.to_string_lossy().replace("sms.db", "provisioning.sqlite"))
+                .unwrap_or_else(|| "provisioning.sqlite".into()),
+        ),
+    };
+    if temporary_sms_db {
+        let _ = std::fs::remove_file(&prov_db);
+    }
+    match mbimd::provisioning::store::ProvisioningStore::open(&prov_db).await {
+        Ok(store) => daemon.manager.set_provisioning_store(store),
+        Err(e) => {
+            tracing::warn!(path = %prov_db.display(), error = %e, "cannot open the provisioning store; provisioning disabled")
+        }
+    }
+
     if let Some(s) = &args.sim {
         let scenario = if s.is_empty() {
             Scenario::builtin()
@@ -191,10 +211,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let _ = daemon.conn.release_name(args.bus_name.as_str()).await;
     if temporary_sms_db {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = sms_db.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
+        for db in [&sms_db, &prov_db] {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = db.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
         }
     }
     tracing::info!("mbimd stopped");

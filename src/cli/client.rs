@@ -144,7 +144,7 @@ pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
     rt.block_on(dispatch(cmd))
 }
 
-async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
+pub(crate) async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
     let b = if let Some(a) = &c.address {
         zbus::connection::Builder::address(a.as_str())
     } else if c.session {
@@ -484,7 +484,10 @@ async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn modem_path(conn: &Connection, c: &ClientArgs) -> anyhow::Result<OwnedObjectPath> {
+pub(crate) async fn modem_path(
+    conn: &Connection,
+    c: &ClientArgs,
+) -> anyhow::Result<OwnedObjectPath> {
     Ok(pick(conn, c.modem.as_deref()).await?.0)
 }
 

@@ -3,6 +3,7 @@
 pub mod apn;
 pub mod client;
 pub mod decode;
+pub mod provision;
 pub mod raw;
 pub mod sim;
 pub mod sms;

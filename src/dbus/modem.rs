@@ -71,6 +71,7 @@ pub enum Iface {
     Ussd,
     Messaging,
     Signal,
+    Provisioning,
 }
 
 impl Iface {
@@ -83,6 +84,7 @@ impl Iface {
             Iface::Ussd => IFACE_USSD,
             Iface::Messaging => IFACE_MESSAGING,
             Iface::Signal => IFACE_SIGNAL,
+            Iface::Provisioning => IFACE_MBIMD_PROVISIONING,
         }
     }
 
@@ -106,7 +108,9 @@ impl Iface {
     fn extensions(state: MmState) -> Vec<Iface> {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
-        let _ = state;
+        if state != MmState::Failed {
+            v.push(Iface::Provisioning);
+        }
         v
     }
 }
@@ -189,6 +193,8 @@ pub struct ModemCtx {
     pub policy: Arc<Policy>,
     /// The SMS engine, once the daemon attached one.
     pub sms: std::sync::OnceLock<SmsBackend>,
+    /// The provisioning store, once the daemon attached one.
+    pub provisioning: std::sync::OnceLock<super::ext_provisioning::ProvisioningBackend>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -214,6 +220,7 @@ impl ModemCtx {
             counters,
             policy,
             sms: std::sync::OnceLock::new(),
+            provisioning: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -348,6 +355,7 @@ impl ModemCtx {
                         Iface::Messaging => messaging.changes(&b.messaging),
                         Iface::Signal => signal.changes(&b.signal),
                         Iface::Simple | Iface::Ussd => Vec::new(),
+                        Iface::Provisioning => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -450,6 +458,7 @@ impl ModemCtx {
             Iface::Signal => b.signal.to_map(),
             Iface::Ussd => b.ussd.to_map(),
             Iface::Simple => Props::new(),
+            Iface::Provisioning => Props::new(),
         }
     }
 
@@ -481,6 +490,10 @@ impl ModemCtx {
             Iface::Ussd => s.at(p, UssdIface::new(c)).await?.is_none(),
             Iface::Messaging => s.at(p, MessagingIface::new(c)).await?.is_none(),
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
+            Iface::Provisioning => s
+                .at(p, super::ext_provisioning::ProvisioningIface::new(c))
+                .await?
+                .is_none(),
         };
         Ok(())
     }
@@ -495,6 +508,10 @@ impl ModemCtx {
             Iface::Ussd => s.remove::<UssdIface, _>(p).await,
             Iface::Messaging => s.remove::<MessagingIface, _>(p).await,
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
+            Iface::Provisioning => {
+                s.remove::<super::ext_provisioning::ProvisioningIface, _>(p)
+                    .await
+            }
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

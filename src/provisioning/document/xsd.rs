@@ -118,10 +118,7 @@ impl<'a> Ctx<'a> {
 
     /// A simple value failed its type: record `what` with the value.
     pub fn bad_value(&mut self, node: &Node, what: &str, value: &str) {
-        self.err(
-            node,
-            format!("{}: {value:?} is not a valid {what}", node.name),
-        );
+        self.err(node, format!("{value:?} is not a valid {what}"));
     }
 }
 
@@ -362,10 +359,7 @@ pub fn string(
         } else {
             format!("{min}…{max}")
         };
-        cx.err(
-            node,
-            format!("{}: {v:?} has {n} characters; {range} allowed", node.name),
-        );
+        cx.err(node, format!("{v:?} has {n} characters; {range} allowed"));
         return None;
     }
     Some(v)

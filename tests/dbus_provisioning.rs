@@ -44,14 +44,16 @@ fn example() -> String {
 }
 
 async fn proxy(conn: &zbus::Connection) -> zbus::Proxy<'static> {
-    zbus::Proxy::new_owned(
-        conn.clone(),
-        BUS_NAME.to_string(),
-        MODEM0.to_string(),
-        IFACE_MBIMD_PROVISIONING.to_string(),
-    )
-    .await
-    .expect("proxy")
+    // No property cache: each read asks the daemon (the cache would only
+    // catch up with PropertiesChanged asynchronously).
+    zbus::proxy::Builder::<zbus::Proxy<'_>>::new(conn)
+        .destination(BUS_NAME)
+        .path(MODEM0)
+        .interface(IFACE_MBIMD_PROVISIONING)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .expect("proxy")
 }
 
 async fn prop(p: &zbus::Proxy<'_>, name: &str) -> Vec<HashMap<String, OwnedVariant>> {

@@ -162,13 +162,13 @@ fn sections(d: &document::CarrierProvisioning) -> Vec<&'static str> {
 
 async fn proxy<'a>(conn: &'a zbus::Connection, c: &ClientArgs) -> anyhow::Result<zbus::Proxy<'a>> {
     let path = modem_path(conn, c).await?;
-    Ok(zbus::Proxy::new_owned(
-        conn.clone(),
-        BUS_NAME.to_string(),
-        path,
-        IFACE_MBIMD_PROVISIONING.to_string(),
-    )
-    .await?)
+    Ok(zbus::proxy::Builder::<zbus::Proxy<'_>>::new(conn)
+        .destination(BUS_NAME)
+        .path(path)
+        .interface(IFACE_MBIMD_PROVISIONING)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await?)
 }
 
 async fn apply(c: ClientArgs, file: PathBuf) -> anyhow::Result<ExitCode> {

@@ -108,7 +108,11 @@ impl Iface {
     fn extensions(state: MmState) -> Vec<Iface> {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
-        if state != MmState::Failed {
+        // Provisioning works on the SIM's account: only once the SIM is readable.
+        if !matches!(
+            state,
+            MmState::Failed | MmState::Locked | MmState::Unknown | MmState::Initializing
+        ) {
             v.push(Iface::Provisioning);
         }
         v

@@ -71,6 +71,185 @@ const LENIENT: &[Variant] = &[
 
 /// Variants on which we must agree with xmllint.
 const SAME: &[Variant] = &[
+    // Lexical corners
+    (
+        "root: xsi:schemaLocation",
+        "<CarrierProvisioning ",
+        "<CarrierProvisioning xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"urn:x x.xsd\" ",
+    ),
+    (
+        "root: xml:lang",
+        "<CarrierProvisioning ",
+        "<CarrierProvisioning xml:lang=\"en\" ",
+    ),
+    ("Priority: padded", r#"Priority="1""#, r#"Priority=" 1 ""#),
+    ("Priority: plus sign", r#"Priority="1""#, r#"Priority="+1""#),
+    (
+        "Priority: leading zeros",
+        r#"Priority="1""#,
+        r#"Priority="0009""#,
+    ),
+    (
+        "Priority: minus zero",
+        r#"Priority="1""#,
+        r#"Priority="-0""#,
+    ),
+    (
+        "RetryCount: decimal",
+        r#"RetryCount="3""#,
+        r#"RetryCount="3.0""#,
+    ),
+    (
+        "Delay: fractional",
+        r#"Delay="PT10S""#,
+        r#"Delay="PT10.5S""#,
+    ),
+    (
+        "Delay: zero fields",
+        r#"Delay="PT10S""#,
+        r#"Delay="P0Y0M0DT0H59M""#,
+    ),
+    (
+        "Delay: minutes as seconds",
+        r#"Delay="PT10S""#,
+        r#"Delay="PT3599S""#,
+    ),
+    (
+        "Delay: 3600 seconds",
+        r#"Delay="PT10S""#,
+        r#"Delay="PT3600S""#,
+    ),
+    (
+        "Silent: TRUE",
+        r#"<Message Silent="false">"#,
+        r#"<Message Silent="TRUE">"#,
+    ),
+    (
+        "Silent: padded",
+        r#"<Message Silent="false">"#,
+        r#"<Message Silent=" false ">"#,
+    ),
+    (
+        "Usage: Group +1",
+        "<Usage Group=\"1\" UnitGroup=\"2\" DefaultUnit=\"M\"/>",
+        "<Usage Group=\"+1\" UnitGroup=\"2\" DefaultUnit=\"M\"/>",
+    ),
+    (
+        "Usage: huge Group",
+        "<Usage Group=\"1\" UnitGroup=\"2\" DefaultUnit=\"M\"/>",
+        "<Usage Group=\"1\" UnitGroup=\"99999999999999999999999999999\" DefaultUnit=\"M\"/>",
+    ),
+    (
+        "SSID: upper-case hex with spaces",
+        "<SSID><name>Example-Secure</name></SSID>",
+        "<SSID><hex> 4578616D </hex></SSID>",
+    ),
+    (
+        "SSID: 32 multibyte characters",
+        "<SSID><name>Example-Secure</name></SSID>",
+        "<SSID><name>éééééééééééééééééééééééééééééééé</name></SSID>",
+    ),
+    (
+        "SSID: 31 multibyte characters",
+        "<SSID><name>Example-Secure</name></SSID>",
+        "<SSID><name>ééééééééééééééééééééééééééééééé</name></SSID>",
+    ),
+    (
+        "SSID: name with a comment",
+        "<SSID><name>Example-Secure</name></SSID>",
+        "<SSID><name>Exam<!-- c -->ple</name></SSID>",
+    ),
+    (
+        "SSID: name from CDATA and references",
+        "<SSID><name>Example-Secure</name></SSID>",
+        "<SSID><name><![CDATA[a<b]]>&amp;&#x41;</name></SSID>",
+    ),
+    (
+        "SSID: blank text around the choice",
+        "<SSID><name>Example-Secure</name></SSID>",
+        "<SSID>\n  <name>Example-Secure</name>\n</SSID>",
+    ),
+    (
+        "DeviceId: Arabic-Indic digits",
+        "</SubscriberId>",
+        "</SubscriberId><DeviceId>٠١٢٣٤٥٦٧٨٩٠١٢٣٤</DeviceId>",
+    ),
+    (
+        "SubscriberId: symbol",
+        "<SubscriberId>310260123456700<",
+        "<SubscriberId>abc€<",
+    ),
+    (
+        "SubscriberId: collapsed inner spaces",
+        "<SubscriberId>310260123456700<",
+        "<SubscriberId> 310260 <",
+    ),
+    (
+        "Profile Name: inner runs of spaces",
+        "<Name>Example Mobile Internet</Name>",
+        "<Name>Example   Mobile\tInternet</Name>",
+    ),
+    (
+        "AccessString: 100 after collapsing",
+        "<AccessString>internet.example.net</AccessString>",
+        "<AccessString>   aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa   </AccessString>",
+    ),
+    ("Plan: empty Name", r#" Name="Data5GB">"#, r#" Name="">"#),
+    (
+        "DataLimitInMegabytes: leading zeros",
+        "<DataLimitInMegabytes>5120</DataLimitInMegabytes>",
+        "<DataLimitInMegabytes>005120</DataLimitInMegabytes>",
+    ),
+    (
+        "StartDate: 24:00:00",
+        r#"StartDate="2025-01-01T00:00:00Z""#,
+        r#"StartDate="2025-01-01T24:00:00Z""#,
+    ),
+    (
+        "StartDate: leap day",
+        r#"StartDate="2025-01-01T00:00:00Z""#,
+        r#"StartDate="2024-02-29T00:00:00Z""#,
+    ),
+    (
+        "StartDate: year 10000",
+        r#"StartDate="2025-01-01T00:00:00Z""#,
+        r#"StartDate="10000-01-01T00:00:00Z""#,
+    ),
+    (
+        "StartDate: zone -14:00",
+        r#"StartDate="2025-01-01T00:00:00Z""#,
+        r#"StartDate="2025-01-01T00:00:00-14:00""#,
+    ),
+    (
+        "Duration: PT0.5S",
+        r#"Duration="P1M""#,
+        r#"Duration="PT0.5S""#,
+    ),
+    (
+        "Duration: P1Y2M3DT4H5M6S",
+        r#"Duration="P1M""#,
+        r#"Duration="P1Y2M3DT4H5M6S""#,
+    ),
+    (
+        "RefreshURL: with spaces around",
+        "<RefreshURL>https://provisioning.example.net/refresh</RefreshURL>",
+        "<RefreshURL>  https://provisioning.example.net/refresh  </RefreshURL>",
+    ),
+    (
+        "CarrierSpecificData: base64 with line breaks",
+        "<ReconnectToNetwork xmlns=\"http://www.microsoft.com/networking/CarrierControl/WWAN/v1\"\n                        Delay=\"PT10S\" RetryCount=\"3\" RetryInterval=\"PT1M\"/>",
+        "<ServiceActivation xmlns=\"http://www.microsoft.com/networking/CarrierControl/WWAN/v1\"><CarrierSpecificData>KjIy\nOA==</CarrierSpecificData></ServiceActivation>",
+    ),
+    (
+        "CarrierSpecificData: empty",
+        "<ReconnectToNetwork xmlns=\"http://www.microsoft.com/networking/CarrierControl/WWAN/v1\"\n                        Delay=\"PT10S\" RetryCount=\"3\" RetryInterval=\"PT1M\"/>",
+        "<ServiceActivation xmlns=\"http://www.microsoft.com/networking/CarrierControl/WWAN/v1\"><CarrierSpecificData/></ServiceActivation>",
+    ),
+    (
+        "Global: foreign attribute",
+        "<Global>",
+        "<Global xmlns:x=\"urn:x\" x:a=\"1\">",
+    ),
     // Root and Global
     (
         "root: unknown attribute",

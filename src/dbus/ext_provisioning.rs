@@ -41,14 +41,38 @@ pub struct ProvisioningBackend {
     pub live_rules: Arc<Mutex<Option<RuleSet>>>,
 }
 
-/// Attach the store to a modem before it is first published.
+/// Attach the store to a modem before it is first published, and make the
+/// message rules stored for its SIM live again (after a restart).
 pub fn attach(ctx: &ModemCtx, store: Option<ProvisioningStore>) {
-    if let Some(store) = store {
-        let _ = ctx.provisioning.set(ProvisioningBackend {
-            store,
-            live_rules: Arc::new(Mutex::new(None)),
-        });
+    let Some(store) = store else {
+        return;
+    };
+    let backend = ProvisioningBackend {
+        store,
+        live_rules: Arc::new(Mutex::new(None)),
+    };
+    let _ = ctx.provisioning.set(backend.clone());
+    let sim = sim_key(ctx);
+    if sim.imsi.is_none() && sim.iccid.is_none() {
+        return;
     }
+    tokio::spawn(async move {
+        match backend.store.message_rules(&sim).await {
+            Ok(Some(rules)) => {
+                // A document applied meanwhile wins over the stored rules.
+                let fresh = backend
+                    .live_rules
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .is_none();
+                if fresh {
+                    apply_message_rules(&backend, rules);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read stored operator-message rules"),
+        }
+    });
 }
 
 /// Hand operator-message rules from a committed document to the live

@@ -245,3 +245,40 @@ impl ProvisioningIface {
 
 /// The interface name (for `Iface::name`).
 pub const NAME: &str = IFACE_MBIMD_PROVISIONING;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn applied_message_rules_replace_the_live_ones() {
+        let backend = ProvisioningBackend {
+            store: ProvisioningStore::open_in_memory().await.unwrap(),
+            live_rules: Arc::new(Mutex::new(None)),
+        };
+        let xml = |id: &str| {
+            format!(
+                r#"<Messages><Message RuleId="{id}"><USSDBearer/><Pattern>x</Pattern></Message></Messages>"#
+            )
+        };
+        apply_message_rules(&backend, RuleSet::from_xml(&xml("a"), "t").unwrap());
+        apply_message_rules(&backend, RuleSet::from_xml(&xml("b"), "t").unwrap());
+        let live = backend.live_rules.lock().unwrap();
+        assert_eq!(
+            live.as_ref().unwrap().rule_ids(),
+            vec![Some("b".to_string())]
+        );
+    }
+
+    #[test]
+    fn json_rows_become_kebab_dictionaries_without_nulls() {
+        let d = to_dict(&serde_json::json!({"a-b": "x", "n": 5, "none": null, "list": ["p", "q"]}));
+        assert_eq!(String::try_from(d["a-b"].clone()).unwrap(), "x");
+        assert_eq!(i64::try_from(d["n"].clone()).unwrap(), 5);
+        assert!(!d.contains_key("none"));
+        assert_eq!(
+            Vec::<String>::try_from(d["list"].clone()).unwrap(),
+            ["p", "q"]
+        );
+    }
+}

@@ -73,6 +73,7 @@ impl Daemon {
             connection: Arc::new(crate::connection::ConnectionEnv::default()),
             operator_rules: crate::messaging::ingest::Rules::default(),
             metadata: None,
+            provisioning: None,
         });
         Ok(Daemon {
             conn,

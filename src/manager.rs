@@ -37,6 +37,8 @@ pub struct Shared {
     pub operator_rules: crate::messaging::ingest::Rules,
     /// Installed service metadata every modem matches its SIM against.
     pub metadata: Option<Arc<crate::provisioning::metadata::MetadataStore>>,
+    /// The provisioning store (None: the Provisioning interface answers Unsupported).
+    pub provisioning: Option<crate::provisioning::store::ProvisioningStore>,
 }
 
 /// A running modem (its source).
@@ -116,6 +118,11 @@ impl DeviceManager {
     /// Use `store` for the service metadata of modems started from now on.
     pub fn set_metadata_store(&mut self, store: Arc<crate::provisioning::metadata::MetadataStore>) {
         self.shared.metadata = Some(store);
+    }
+
+    /// Use `store` for the provisioning of modems started from now on.
+    pub fn set_provisioning_store(&mut self, store: crate::provisioning::store::ProvisioningStore) {
+        self.shared.provisioning = Some(store);
     }
 
     /// Number of modems exported right now.
@@ -395,6 +402,7 @@ async fn run_modem(
     if let Some(m) = &shared.metadata {
         let _ = ctx.metadata.set(m.clone());
     }
+    crate::dbus::ext_provisioning::attach(&ctx, shared.provisioning.clone());
     shared.registry.insert(ctx.clone());
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");

@@ -36,6 +36,8 @@ async fn interfaces(conn: &zbus::Connection) -> Vec<String> {
         .find(|(p, _)| p.as_str() == MODEM0)
         .map(|(_, i)| i.keys().map(|k| k.to_string()).collect())
         .unwrap_or_default();
+    // ModemManager's table only: org.mbimd.* extensions come and go on their own.
+    v.retain(|n: &String| n.starts_with("org.freedesktop.ModemManager1"));
     v.sort();
     v
 }

@@ -27,6 +27,8 @@ enum Cmd {
     Sms(mbimd::cli::sms::SmsArgs),
     /// The APN database: import files, list, look up a SIM's APNs.
     Apn(mbimd::cli::apn::ApnArgs),
+    /// Provisioning documents: validate offline, apply, show.
+    Provision(mbimd::cli::provision::ProvisionArgs),
     /// Hardware IDs of a SIM (our MBAE-OSS scheme) for service metadata.
     Hwids(mbimd::cli::apn::HwidsArgs),
     /// Service metadata: install a package, show what matches a SIM.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Cmd::Sim(a) => mbimd::cli::sim::run(a),
         Cmd::Sms(a) => mbimd::cli::sms::run(a),
         Cmd::Apn(a) => mbimd::cli::apn::run(a),
+        Cmd::Provision(a) => mbimd::cli::provision::run(a),
         Cmd::Hwids(a) => mbimd::cli::apn::run_hwids(a),
         Cmd::Metadata(a) => mbimd::cli::metadata::run(a),
         Cmd::Client(c) => mbimd::cli::client::run(c),

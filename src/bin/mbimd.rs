@@ -266,6 +266,25 @@ async fn main() -> anyhow::Result<()> {
             tracing::warn!(dir = %state_dir.display(), error = %e, "cannot open the service-metadata store; service metadata disabled")
         }
     }
+    let prov_db = match &args.state_dir {
+        Some(d) => d.join("provisioning.sqlite"),
+        // Same rule as the SMS store: a simulated modem gets a temporary one.
+        None => sms_db.with_file_name(
+            sms_db
+                .file_name()
+                .map(|n| n.to_string_lossy().replace("sms.db", "provisioning.sqlite"))
+                .unwrap_or_else(|| "provisioning.sqlite".into()),
+        ),
+    };
+    if temporary_sms_db {
+        let _ = std::fs::remove_file(&prov_db);
+    }
+    match mbimd::provisioning::store::ProvisioningStore::open(&prov_db).await {
+        Ok(store) => daemon.manager.set_provisioning_store(store),
+        Err(e) => {
+            tracing::warn!(path = %prov_db.display(), error = %e, "cannot open the provisioning store; provisioning disabled")
+        }
+    }
 
     if let Some(s) = &args.sim {
         let scenario = if s.is_empty() {
@@ -338,6 +357,7 @@ async fn main() -> anyhow::Result<()> {
     let mut temporary = Vec::new();
     if temporary_sms_db {
         temporary.push(&sms_db);
+        temporary.push(&prov_db);
     }
     if temporary_apn_db {
         temporary.push(&apn_db);

@@ -506,7 +506,10 @@ async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn modem_path(conn: &Connection, c: &ClientArgs) -> anyhow::Result<OwnedObjectPath> {
+pub(crate) async fn modem_path(
+    conn: &Connection,
+    c: &ClientArgs,
+) -> anyhow::Result<OwnedObjectPath> {
     Ok(pick(conn, c.modem.as_deref()).await?.0)
 }
 

@@ -5,6 +5,7 @@ pub mod client;
 pub mod connection;
 pub mod decode;
 pub mod metadata;
+pub mod provision;
 pub mod raw;
 pub mod sim;
 pub mod sms;

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod ext_connection;
 pub mod ext_metadata;
 pub mod ext_operator_messages;
+pub mod ext_provisioning;
 pub mod flows;
 pub mod messaging;
 pub mod modem;

@@ -76,6 +76,7 @@ pub enum Iface {
     Connection,
     OperatorMessages,
     ServiceMetadata,
+    Provisioning,
 }
 
 impl Iface {
@@ -91,6 +92,7 @@ impl Iface {
             Iface::Connection => IFACE_MBIMD_CONNECTION,
             Iface::OperatorMessages => IFACE_MBIMD_OPERATOR_MESSAGES,
             Iface::ServiceMetadata => IFACE_MBIMD_SERVICE_METADATA,
+            Iface::Provisioning => IFACE_MBIMD_PROVISIONING,
         }
     }
 
@@ -121,12 +123,14 @@ impl Iface {
         // With Messaging: operator messages come from the SMS/USSD engine.
         // Service metadata is matched on the SIM's identity, which is only
         // known once the SIM is ready (not locked, failed or initializing).
+        // Provisioning works on the SIM's account: only once the SIM is readable.
         if !matches!(
             state,
             MmState::Failed | MmState::Locked | MmState::Unknown | MmState::Initializing
         ) {
             v.push(Iface::OperatorMessages);
             v.push(Iface::ServiceMetadata);
+            v.push(Iface::Provisioning);
         }
         v
     }
@@ -216,6 +220,8 @@ pub struct ModemCtx {
     pub operator_rules: std::sync::OnceLock<crate::messaging::ingest::Rules>,
     /// The daemon's service-metadata store, once attached.
     pub metadata: std::sync::OnceLock<Arc<crate::provisioning::metadata::MetadataStore>>,
+    /// The provisioning store, once the daemon attached one.
+    pub provisioning: std::sync::OnceLock<super::ext_provisioning::ProvisioningBackend>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -244,6 +250,7 @@ impl ModemCtx {
             connection: std::sync::OnceLock::new(),
             operator_rules: std::sync::OnceLock::new(),
             metadata: std::sync::OnceLock::new(),
+            provisioning: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -386,6 +393,7 @@ impl ModemCtx {
                         Iface::OperatorMessages => Vec::new(),
                         // ext_metadata::follow publishes its own changes.
                         Iface::ServiceMetadata => Vec::new(),
+                        Iface::Provisioning => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -497,6 +505,7 @@ impl ModemCtx {
                 drop(b);
                 super::ext_metadata::view(self).to_map()
             }
+            Iface::Provisioning => Props::new(),
         }
     }
 
@@ -534,6 +543,10 @@ impl ModemCtx {
                 .at(p, super::ext_metadata::ServiceMetadataIface::new(c))
                 .await?
                 .is_none(),
+            Iface::Provisioning => s
+                .at(p, super::ext_provisioning::ProvisioningIface::new(c))
+                .await?
+                .is_none(),
         };
         Ok(())
     }
@@ -552,6 +565,10 @@ impl ModemCtx {
             Iface::OperatorMessages => s.remove::<OperatorMessagesIface, _>(p).await,
             Iface::ServiceMetadata => {
                 s.remove::<super::ext_metadata::ServiceMetadataIface, _>(p)
+                    .await
+            }
+            Iface::Provisioning => {
+                s.remove::<super::ext_provisioning::ProvisioningIface, _>(p)
                     .await
             }
         };

@@ -11,3 +11,4 @@ pub mod messaging;
 pub mod modem;
 pub mod sim;
 pub mod transport;
+pub mod usage;

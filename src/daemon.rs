@@ -70,6 +70,7 @@ impl Daemon {
             counters: Arc::new(Counters::default()),
             policy,
             sms_store: None,
+            usage: None,
         });
         Ok(Daemon {
             conn,

@@ -31,6 +31,19 @@ pub struct Shared {
     /// The SMS store every modem's messaging uses (None: messaging has no
     /// backend and its methods answer Unsupported).
     pub sms_store: Option<crate::messaging::store::SmsStore>,
+    /// Usage tracking for every modem (None: not tracked).
+    pub usage: Option<UsageConfig>,
+}
+
+/// How modems' data usage is tracked.
+#[derive(Debug, Clone)]
+pub struct UsageConfig {
+    /// The daemon's usage database.
+    pub store: crate::usage::store::UsageStore,
+    /// Counter sampling.
+    pub sampler: crate::usage::service::SamplerConfig,
+    /// Where interface statistics live (`/sys`).
+    pub sysfs: PathBuf,
 }
 
 /// A running modem (its source).
@@ -89,6 +102,11 @@ impl DeviceManager {
     /// Use `store` for the SMS of modems started from now on.
     pub fn set_sms_store(&mut self, store: crate::messaging::store::SmsStore) {
         self.shared.sms_store = Some(store);
+    }
+
+    /// Track the data usage of modems started from now on.
+    pub fn set_usage(&mut self, usage: UsageConfig) {
+        self.shared.usage = Some(usage);
     }
 
     /// Number of modems exported right now.
@@ -358,11 +376,20 @@ async fn run_modem(
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
-    let messaging = shared
-        .sms_store
-        .clone()
-        .map(|store| start_messaging(&ctx, &handle, store));
+    let mut operator_messages = None;
+    let messaging = shared.sms_store.clone().map(|store| {
+        let (tasks, rx) = start_messaging(&ctx, &handle, store);
+        operator_messages = Some(rx);
+        tasks
+    });
+    let usage = match &shared.usage {
+        Some(u) => start_usage(&ctx, &handle, u, operator_messages).await,
+        None => Vec::new(),
+    };
     let exit = join.await;
+    for t in usage {
+        t.abort();
+    }
     follow.abort();
     if let Some(tasks) = messaging {
         for t in tasks {
@@ -382,7 +409,10 @@ fn start_messaging(
     ctx: &Arc<ModemCtx>,
     handle: &ModemHandle,
     store: crate::messaging::store::SmsStore,
-) -> [tokio::task::JoinHandle<()>; 2] {
+) -> (
+    [tokio::task::JoinHandle<()>; 2],
+    tokio::sync::broadcast::Receiver<crate::messaging::ingest::MessagingEvent>,
+) {
     use crate::messaging::ingest::{Ingest, IngestConfig, Rules};
     let snap = handle.state();
     let modem = snap
@@ -402,6 +432,7 @@ fn start_messaging(
         modem: modem.clone(),
     });
     let (tx, rx) = tokio::sync::broadcast::channel(64);
+    let usage_rx = tx.subscribe();
     let ingest = Ingest::new(
         handle.clone(),
         store,
@@ -416,5 +447,49 @@ fn start_messaging(
         }
     });
     let publish = tokio::spawn(crate::dbus::messaging::follow(ctx.clone(), rx));
-    [ingest, publish]
+    ([ingest, publish], usage_rx)
+}
+
+/// Attach usage tracking to an exported modem: the service keyed on the
+/// modem's identity (as the SMS store keys it), its sampling task (fed by
+/// operator messages too), and the task announcing its events on D-Bus.
+async fn start_usage(
+    ctx: &Arc<ModemCtx>,
+    handle: &ModemHandle,
+    cfg: &UsageConfig,
+    messages: Option<tokio::sync::broadcast::Receiver<crate::messaging::ingest::MessagingEvent>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    use crate::usage::counters::CounterSource;
+    use crate::usage::service::{UsageService, run};
+    let snap = handle.state();
+    let modem = snap
+        .subscriber
+        .as_ref()
+        .map(|s| s.subscriber_id.clone())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            snap.device_caps
+                .as_ref()
+                .map(|c| c.device_id.clone())
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| ctx.ports.device.clone());
+    let clock = crate::messaging::ingest::Clock::system();
+    let (svc, notices) = match UsageService::open(cfg.store.clone(), modem, clock).await {
+        Ok(x) => x,
+        Err(e) => {
+            warn!(modem = ctx.index, error = %e, "usage tracking unavailable");
+            return Vec::new();
+        }
+    };
+    let svc = Arc::new(svc);
+    let _ = ctx.usage.set(svc.clone());
+    let source = CounterSource::pick(&cfg.sysfs, &ctx.ports.net_port, handle);
+    let follow = tokio::spawn(crate::dbus::ext_data_usage::follow(
+        ctx.clone(),
+        svc.clone(),
+        notices,
+    ));
+    let sample = tokio::spawn(run(svc, handle.clone(), source, cfg.sampler, messages));
+    vec![follow, sample]
 }

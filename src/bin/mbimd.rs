@@ -50,6 +50,9 @@ struct Args {
     /// --state-dir a temporary store is used.
     #[arg(long)]
     state_dir: Option<std::path::PathBuf>,
+    /// Seconds between data-usage counter samples (fractions allowed).
+    #[arg(long, default_value_t = 60.0)]
+    usage_interval: f64,
     /// Log filter (tracing EnvFilter syntax; RUST_LOG overrides).
     #[arg(long, default_value = "info")]
     log: String,
@@ -122,6 +125,29 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
+    // Data usage: `usage.sqlite` beside the SMS store (a temporary one in
+    // the same cases).
+    let usage_db = sms_db.with_file_name(if temporary_sms_db {
+        format!("mbimd-sim-{}-usage.sqlite", std::process::id())
+    } else {
+        "usage.sqlite".to_string()
+    });
+    if temporary_sms_db {
+        let _ = std::fs::remove_file(&usage_db);
+    }
+    match mbimd::usage::store::UsageStore::open(&usage_db).await {
+        Ok(store) => daemon.manager.set_usage(mbimd::manager::UsageConfig {
+            store,
+            sampler: mbimd::usage::service::SamplerConfig {
+                interval: Duration::from_secs_f64(args.usage_interval.max(0.01)),
+            },
+            sysfs: std::path::PathBuf::from("/sys"),
+        }),
+        Err(e) => {
+            tracing::warn!(path = %usage_db.display(), error = %e, "cannot open the usage store; data usage not tracked")
+        }
+    }
+
     if let Some(s) = &args.sim {
         let scenario = if s.is_empty() {
             Scenario::builtin()
@@ -191,6 +217,11 @@ async fn main() -> anyhow::Result<()> {
     }
     let _ = daemon.conn.release_name(args.bus_name.as_str()).await;
     if temporary_sms_db {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = usage_db.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
         for suffix in ["", "-wal", "-shm"] {
             let mut p = sms_db.clone().into_os_string();
             p.push(suffix);

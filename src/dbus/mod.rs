@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod errors;
+pub mod ext_data_usage;
 pub mod messaging;
 pub mod modem;
 pub mod objects;

@@ -71,6 +71,7 @@ pub enum Iface {
     Ussd,
     Messaging,
     Signal,
+    DataUsage,
 }
 
 impl Iface {
@@ -83,6 +84,7 @@ impl Iface {
             Iface::Ussd => IFACE_USSD,
             Iface::Messaging => IFACE_MESSAGING,
             Iface::Signal => IFACE_SIGNAL,
+            Iface::DataUsage => IFACE_MBIMD_DATA_USAGE,
         }
     }
 
@@ -106,7 +108,12 @@ impl Iface {
     fn extensions(state: MmState) -> Vec<Iface> {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
-        let _ = state;
+        if !matches!(
+            state,
+            MmState::Failed | MmState::Locked | MmState::Unknown | MmState::Initializing
+        ) {
+            v.push(Iface::DataUsage);
+        }
         v
     }
 }
@@ -189,6 +196,8 @@ pub struct ModemCtx {
     pub policy: Arc<Policy>,
     /// The SMS engine, once the daemon attached one.
     pub sms: std::sync::OnceLock<SmsBackend>,
+    /// The usage service, once the daemon attached one.
+    pub usage: std::sync::OnceLock<Arc<crate::usage::service::UsageService>>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -214,6 +223,7 @@ impl ModemCtx {
             counters,
             policy,
             sms: std::sync::OnceLock::new(),
+            usage: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -348,6 +358,8 @@ impl ModemCtx {
                         Iface::Messaging => messaging.changes(&b.messaging),
                         Iface::Signal => signal.changes(&b.signal),
                         Iface::Simple | Iface::Ussd => Vec::new(),
+                        // Published by `ext_data_usage::follow`.
+                        Iface::DataUsage => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -450,6 +462,7 @@ impl ModemCtx {
             Iface::Signal => b.signal.to_map(),
             Iface::Ussd => b.ussd.to_map(),
             Iface::Simple => Props::new(),
+            Iface::DataUsage => super::ext_data_usage::props(self),
         }
     }
 
@@ -481,6 +494,10 @@ impl ModemCtx {
             Iface::Ussd => s.at(p, UssdIface::new(c)).await?.is_none(),
             Iface::Messaging => s.at(p, MessagingIface::new(c)).await?.is_none(),
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
+            Iface::DataUsage => s
+                .at(p, super::ext_data_usage::DataUsageIface::new(c))
+                .await?
+                .is_none(),
         };
         Ok(())
     }
@@ -495,6 +512,10 @@ impl ModemCtx {
             Iface::Ussd => s.remove::<UssdIface, _>(p).await,
             Iface::Messaging => s.remove::<MessagingIface, _>(p).await,
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
+            Iface::DataUsage => {
+                s.remove::<super::ext_data_usage::DataUsageIface, _>(p)
+                    .await
+            }
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

@@ -12,6 +12,8 @@
 //!
 //! Nothing here exports D-Bus objects (`dbus::ext_data_usage` does).
 
+pub mod counters;
 pub mod engine;
 pub mod plan;
+pub mod service;
 pub mod store;

@@ -373,6 +373,12 @@ async fn run_modem(
         shared.policy.clone(),
     );
     shared.registry.insert(ctx.clone());
+    // The usage service exists before the interface is exported, so its
+    // methods never answer "not tracked" to an early caller.
+    let usage_svc = match &shared.usage {
+        Some(u) => open_usage(&ctx, &handle, u).await,
+        None => None,
+    };
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
@@ -382,9 +388,11 @@ async fn run_modem(
         operator_messages = Some(rx);
         tasks
     });
-    let usage = match &shared.usage {
-        Some(u) => start_usage(&ctx, &handle, u, operator_messages).await,
-        None => Vec::new(),
+    let usage = match (&shared.usage, usage_svc) {
+        (Some(u), Some((svc, notices))) => {
+            start_usage(&ctx, &handle, u, svc, notices, operator_messages)
+        }
+        _ => Vec::new(),
     };
     let exit = join.await;
     for t in usage {
@@ -450,17 +458,16 @@ fn start_messaging(
     ([ingest, publish], usage_rx)
 }
 
-/// Attach usage tracking to an exported modem: the service keyed on the
-/// modem's identity (as the SMS store keys it), its sampling task (fed by
-/// operator messages too), and the task announcing its events on D-Bus.
-async fn start_usage(
+/// Open a modem's usage service, keyed on the modem's identity (as the SMS
+/// store keys it), and attach it to the context.
+async fn open_usage(
     ctx: &Arc<ModemCtx>,
     handle: &ModemHandle,
     cfg: &UsageConfig,
-    messages: Option<tokio::sync::broadcast::Receiver<crate::messaging::ingest::MessagingEvent>>,
-) -> Vec<tokio::task::JoinHandle<()>> {
-    use crate::usage::counters::CounterSource;
-    use crate::usage::service::{UsageService, run};
+) -> Option<(
+    Arc<crate::usage::service::UsageService>,
+    mpsc::UnboundedReceiver<crate::usage::service::Notice>,
+)> {
     let snap = handle.state();
     let modem = snap
         .subscriber
@@ -475,21 +482,42 @@ async fn start_usage(
         })
         .unwrap_or_else(|| ctx.ports.device.clone());
     let clock = crate::messaging::ingest::Clock::system();
-    let (svc, notices) = match UsageService::open(cfg.store.clone(), modem, clock).await {
-        Ok(x) => x,
+    match crate::usage::service::UsageService::open(cfg.store.clone(), modem, clock).await {
+        Ok((svc, notices)) => {
+            let svc = Arc::new(svc);
+            let _ = ctx.usage.set(svc.clone());
+            Some((svc, notices))
+        }
         Err(e) => {
             warn!(modem = ctx.index, error = %e, "usage tracking unavailable");
-            return Vec::new();
+            None
         }
-    };
-    let svc = Arc::new(svc);
-    let _ = ctx.usage.set(svc.clone());
+    }
+}
+
+/// Start an exported modem's usage tasks: sampling (fed by operator
+/// messages too) and announcing its events on D-Bus.
+fn start_usage(
+    ctx: &Arc<ModemCtx>,
+    handle: &ModemHandle,
+    cfg: &UsageConfig,
+    svc: Arc<crate::usage::service::UsageService>,
+    notices: mpsc::UnboundedReceiver<crate::usage::service::Notice>,
+    messages: Option<tokio::sync::broadcast::Receiver<crate::messaging::ingest::MessagingEvent>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    use crate::usage::counters::CounterSource;
     let source = CounterSource::pick(&cfg.sysfs, &ctx.ports.net_port, handle);
     let follow = tokio::spawn(crate::dbus::ext_data_usage::follow(
         ctx.clone(),
         svc.clone(),
         notices,
     ));
-    let sample = tokio::spawn(run(svc, handle.clone(), source, cfg.sampler, messages));
+    let sample = tokio::spawn(crate::usage::service::run(
+        svc,
+        handle.clone(),
+        source,
+        cfg.sampler,
+        messages,
+    ));
     vec![follow, sample]
 }

@@ -254,6 +254,42 @@ async fn five_percent_rule_fires_once_per_threshold_with_its_payload() {
         .expect("GetConnectivityIntervals");
     assert_eq!(iv.len(), 1, "{iv:?}");
     assert!(iv[0].0 <= now && iv[0].0 + 120 >= now, "{iv:?}");
+
+    // mbcli shows the same figures.
+    let addr = bus.address.clone();
+    let svg = dir.path().join("usage.svg");
+    let svg_arg = svg.to_str().expect("utf8").to_string();
+    let (summary, json, hist, wrote) = tokio::task::spawn_blocking(move || {
+        let run = |args: &[&str]| {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_mbcli"))
+                .args(args)
+                .output()
+                .expect("mbcli");
+            assert!(o.status.success(), "mbcli {args:?}: {o:?}");
+            String::from_utf8(o.stdout).expect("utf8")
+        };
+        (
+            run(&["usage", "--address", &addr]),
+            run(&["usage", "--address", &addr, "--json"]),
+            run(&["usage", "history", "--address", &addr, "--days", "2"]),
+            run(&["usage", "history", "--address", &addr, "--svg", &svg_arg]),
+        )
+    })
+    .await
+    .expect("mbcli runs");
+    assert!(summary.contains("Test (Fixed)"), "{summary}");
+    assert!(summary.contains("100.0%"), "{summary}");
+    assert!(summary.contains("over-limit"), "{summary}");
+    let j: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(j["data-plan-status"]["used-bytes"], serde_json::json!(used));
+    assert_eq!(hist.lines().count(), 2, "{hist}");
+    assert!(
+        hist.lines().last().expect("today").contains("100.01 MB"),
+        "{hist}"
+    );
+    assert!(wrote.contains("usage.svg"));
+    let svg = std::fs::read_to_string(&svg).expect("svg written");
+    assert!(svg.starts_with("<svg") && svg.contains("</svg>"));
     drop(r.daemon);
 }
 

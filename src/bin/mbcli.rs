@@ -29,6 +29,8 @@ enum Cmd {
     Apn(mbimd::cli::apn::ApnArgs),
     /// Hardware IDs of a SIM (our MBAE-OSS scheme) for service metadata.
     Hwids(mbimd::cli::apn::HwidsArgs),
+    /// Data usage: plan, used/limit, cost, next cycle; `history` per day.
+    Usage(mbimd::cli::usage::UsageArgs),
     #[command(flatten)]
     Client(mbimd::cli::client::ClientCommand),
 }
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Cmd::Sms(a) => mbimd::cli::sms::run(a),
         Cmd::Apn(a) => mbimd::cli::apn::run(a),
         Cmd::Hwids(a) => mbimd::cli::apn::run_hwids(a),
+        Cmd::Usage(a) => mbimd::cli::usage::run(a),
         Cmd::Client(c) => mbimd::cli::client::run(c),
     };
     match r {

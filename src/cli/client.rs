@@ -144,7 +144,7 @@ pub fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
     rt.block_on(dispatch(cmd))
 }
 
-async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
+pub(crate) async fn connect(c: &ClientArgs) -> anyhow::Result<Connection> {
     let b = if let Some(a) = &c.address {
         zbus::connection::Builder::address(a.as_str())
     } else if c.session {
@@ -177,7 +177,7 @@ async fn objects(conn: &Connection) -> anyhow::Result<Objects> {
         .collect())
 }
 
-async fn pick(
+pub(crate) async fn pick(
     conn: &Connection,
     want: Option<&str>,
 ) -> anyhow::Result<(OwnedObjectPath, HashMap<String, Dict>)> {

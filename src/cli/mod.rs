@@ -6,3 +6,4 @@ pub mod decode;
 pub mod raw;
 pub mod sim;
 pub mod sms;
+pub mod usage;

@@ -9,10 +9,12 @@
 //!   (provisioning `Usage`, an operator SMS/USSD, `SetUsage`) plus the local
 //!   counters since that figure's timestamp; without a figure, the local
 //!   counters since the cycle start. The operator is authoritative (§4.2's
-//!   caveat): a new figure replaces the estimate. Local bytes are kept in
-//!   one-minute buckets for [`RECENT_WINDOW`] so a figure stamped in the past
-//!   is merged with what was counted after it (error ≤ one minute of
-//!   traffic; a figure older than the window is merged with the whole window).
+//!   caveat): a new figure replaces the estimate. Local samples are kept
+//!   exactly for [`EXACT_WINDOW`] and in one-minute buckets up to
+//!   [`RECENT_WINDOW`], so a figure stamped in the past is merged with what
+//!   was counted after it: exactly for the last hour (samples ending after
+//!   the figure's time), to the minute before that, and a figure older than
+//!   the window is merged with the whole window.
 //! * **Progress events** (§4.2), only when the plan enables them: one event
 //!   per threshold crossed, thresholds at multiples of a step of 5 % of the
 //!   limit, 100 MB without a limit, 5 MB while roaming (the limit is then
@@ -40,6 +42,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 /// How long local traffic stays in minute buckets for merging operator figures.
 pub const RECENT_WINDOW: i64 = 72 * 3600;
+/// How long local samples are kept exactly (then folded into minutes).
+pub const EXACT_WINDOW: i64 = 3600;
 /// Approaching the limit from this share of it (our threshold; Windows does
 /// not document one).
 pub const APPROACHING_PERCENT: u64 = 80;
@@ -338,8 +342,11 @@ pub struct PlanStatus {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     st: EngineState,
-    /// Local bytes per minute (minute index → bytes) for [`RECENT_WINDOW`].
+    /// Local bytes per minute (minute index → bytes), older than
+    /// [`EXACT_WINDOW`], for [`RECENT_WINDOW`].
     minutes: BTreeMap<i64, u64>,
+    /// Local samples `(end, bytes)` of the last [`EXACT_WINDOW`], in order.
+    exact: VecDeque<(i64, u64)>,
     events: VecDeque<UsageEvent>,
     samples: VecDeque<Sample>,
     intervals: VecDeque<Interval>,
@@ -358,8 +365,10 @@ impl Engine {
             st,
             ..Self::default()
         };
+        let mut recent: Vec<(i64, u64)> = recent.into_iter().collect();
+        recent.sort_unstable();
         for (end, bytes) in recent {
-            *e.minutes.entry(end.div_euclid(60)).or_default() += bytes;
+            e.remember(end, bytes);
         }
         e
     }
@@ -490,12 +499,45 @@ impl Engine {
         self.update_account(now);
     }
 
-    /// Local bytes in buckets from the minute of `t` on.
+    /// Local bytes counted after `t`: exact samples ending after `t`, and
+    /// older minute buckets after the minute of `t` (what was counted in
+    /// that minute is taken as included in a figure of time `t`).
     fn local_since(&self, t: i64) -> u64 {
-        self.minutes
-            .range(t.div_euclid(60)..)
+        let older = self
+            .minutes
+            .range(t.div_euclid(60).saturating_add(1)..)
             .map(|(_, b)| *b)
-            .fold(0u64, u64::saturating_add)
+            .fold(0u64, u64::saturating_add);
+        let exact = self
+            .exact
+            .iter()
+            .rev()
+            .take_while(|(end, _)| *end > t)
+            .map(|(_, b)| *b)
+            .fold(0u64, u64::saturating_add);
+        older.saturating_add(exact)
+    }
+
+    /// Keep a sample for merging later figures; fold and drop old ones.
+    fn remember(&mut self, end: i64, bytes: u64) {
+        if bytes > 0 {
+            self.exact.push_back((end, bytes));
+        }
+        let latest = self.exact.back().map_or(end, |x| x.0).max(end);
+        while let Some(&(e, b)) = self.exact.front() {
+            if e > latest - EXACT_WINDOW {
+                break;
+            }
+            self.exact.pop_front();
+            *self.minutes.entry(e.div_euclid(60)).or_default() += b;
+        }
+        let horizon = (latest - RECENT_WINDOW).div_euclid(60);
+        while let Some((&m, _)) = self.minutes.first_key_value() {
+            if m >= horizon {
+                break;
+            }
+            self.minutes.pop_first();
+        }
     }
 
     /// A network status reading (registration / connection changes).
@@ -560,14 +602,7 @@ impl Engine {
         self.handle_tick(s.end);
         let bytes = s.rx.saturating_add(s.tx);
         if bytes > 0 {
-            *self.minutes.entry(s.end.div_euclid(60)).or_default() += bytes;
-            let horizon = (s.end - RECENT_WINDOW).div_euclid(60);
-            while let Some((&m, _)) = self.minutes.first_key_value() {
-                if m >= horizon {
-                    break;
-                }
-                self.minutes.pop_first();
-            }
+            self.remember(s.end, bytes);
             self.st.local_cycle_bytes = self.st.local_cycle_bytes.saturating_add(bytes);
             if self.st.figure.is_some() {
                 self.st.local_since_figure = self.st.local_since_figure.saturating_add(bytes);
@@ -966,6 +1001,57 @@ mod tests {
             },
         );
         assert_eq!(e.used_bytes(), 425 * MEGABYTE);
+    }
+
+    #[test]
+    fn a_figure_stamped_now_adds_no_earlier_local_bytes() {
+        let mut e = engine_with(plan(Some(1000), false), false);
+        e.handle_counters(
+            T0 + 5,
+            0,
+            RawCounters {
+                rx: 8 * MEGABYTE,
+                tx: 0,
+            },
+        );
+        e.handle_operator(
+            T0 + 5,
+            OperatorUpdate {
+                figure: Some(OperatorFigure {
+                    bytes: 300 * MEGABYTE,
+                    timestamp: T0 + 5,
+                }),
+                ..OperatorUpdate::default()
+            },
+        );
+        assert_eq!(e.used_bytes(), 300 * MEGABYTE);
+        e.handle_counters(
+            T0 + 6,
+            0,
+            RawCounters {
+                rx: 9 * MEGABYTE,
+                tx: 0,
+            },
+        );
+        assert_eq!(e.used_bytes(), 301 * MEGABYTE);
+        // Two hours on (samples folded into minutes), a figure from 90
+        // minutes ago is merged with what came after it, to the minute.
+        let mut rx = 9 * MEGABYTE;
+        for k in 1..=120 {
+            rx += MEGABYTE;
+            e.handle_counters(T0 + 6 + 60 * k, 0, RawCounters { rx, tx: 0 });
+        }
+        e.handle_operator(
+            T0 + 6 + 60 * 120,
+            OperatorUpdate {
+                figure: Some(OperatorFigure {
+                    bytes: 500 * MEGABYTE,
+                    timestamp: T0 + 6 + 60 * 30,
+                }),
+                ..OperatorUpdate::default()
+            },
+        );
+        assert_eq!(e.used_bytes(), 590 * MEGABYTE);
     }
 
     #[test]

@@ -128,6 +128,17 @@ impl UsageService {
         self.views.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// The last counters read for `session` (None before the first reading).
+    pub async fn counter_base(&self, session: u32) -> Option<super::engine::RawCounters> {
+        self.engine
+            .lock()
+            .await
+            .state()
+            .counters
+            .get(&session)
+            .copied()
+    }
+
     /// The step size in force (bytes per progress event).
     pub async fn step(&self) -> u64 {
         self.engine.lock().await.step()

@@ -36,7 +36,8 @@ CREATE TABLE sample (
     rx INTEGER NOT NULL,
     tx INTEGER NOT NULL
 );
-CREATE INDEX sample_modem_end ON sample (modem, "end");
+-- covering: period sums read the index only
+CREATE INDEX sample_modem_end ON sample (modem, "end", rx, tx);
 
 CREATE TABLE interval (
     modem TEXT NOT NULL,

@@ -358,6 +358,32 @@ async fn no_progress_events_when_the_plan_disables_them() {
             && String::try_from(d["change"].clone()).expect("s") == "connected"),
         "connect is announced: {sigs:?}"
     );
+    // An operator figure through SetUsage replaces the estimate; local
+    // traffic after it adds to it.
+    let p = r.usage().await;
+    let _: () = p
+        .call(
+            "SetUsage",
+            &(dict(vec![
+                ("megabytes-used", v(20u32)),
+                ("congested", v(true)),
+            ]),),
+        )
+        .await
+        .expect("SetUsage");
+    r.signals_until_used(20 * MB).await;
+    ramp(&r.sim, 2, 3 * MB, 0).await;
+    r.signals_until_used(26 * MB).await;
+    let status: Dict = p.get_property("DataPlanStatus").await.expect("status");
+    assert!(status.contains_key("last-sync-time"));
+    let cost: Dict = p.get_property("Cost").await.expect("Cost");
+    assert!(bool::try_from(cost["congested"].clone()).expect("b"));
+    assert!(
+        p.call::<_, _, ()>("SetUsage", &(dict(vec![("bogus", v(1u32))]),))
+            .await
+            .is_err(),
+        "unknown keys are refused"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -74,6 +74,7 @@ impl Daemon {
             operator_rules: crate::messaging::ingest::Rules::default(),
             metadata: None,
             provisioning: None,
+            usage: None,
         });
         Ok(Daemon {
             conn,

@@ -13,3 +13,4 @@ pub mod modem;
 pub mod provisioning;
 pub mod sim;
 pub mod transport;
+pub mod usage;

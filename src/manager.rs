@@ -39,6 +39,19 @@ pub struct Shared {
     pub metadata: Option<Arc<crate::provisioning::metadata::MetadataStore>>,
     /// The provisioning store (None: the Provisioning interface answers Unsupported).
     pub provisioning: Option<crate::provisioning::store::ProvisioningStore>,
+    /// Usage tracking for every modem (None: not tracked).
+    pub usage: Option<UsageConfig>,
+}
+
+/// How modems' data usage is tracked.
+#[derive(Debug, Clone)]
+pub struct UsageConfig {
+    /// The daemon's usage database.
+    pub store: crate::usage::store::UsageStore,
+    /// Counter sampling.
+    pub sampler: crate::usage::service::SamplerConfig,
+    /// Where interface statistics live (`/sys`).
+    pub sysfs: PathBuf,
 }
 
 /// A running modem (its source).
@@ -123,6 +136,11 @@ impl DeviceManager {
     /// Use `store` for the provisioning of modems started from now on.
     pub fn set_provisioning_store(&mut self, store: crate::provisioning::store::ProvisioningStore) {
         self.shared.provisioning = Some(store);
+    }
+
+    /// Track the data usage of modems started from now on.
+    pub fn set_usage(&mut self, usage: UsageConfig) {
+        self.shared.usage = Some(usage);
     }
 
     /// Number of modems exported right now.
@@ -404,6 +422,12 @@ async fn run_modem(
     }
     crate::dbus::ext_provisioning::attach(&ctx, shared.provisioning.clone());
     shared.registry.insert(ctx.clone());
+    // The usage service exists before the interface is exported, so its
+    // methods never answer "not tracked" to an early caller.
+    let usage_svc = match &shared.usage {
+        Some(u) => open_usage(&ctx, &handle, u).await,
+        None => None,
+    };
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
@@ -411,12 +435,23 @@ async fn run_modem(
         ctx.clone(),
     ));
     let follow_metadata = tokio::spawn(crate::dbus::ext_metadata::follow(ctx.clone()));
-    let messaging = shared
-        .sms_store
-        .clone()
-        .map(|store| start_messaging(&ctx, &handle, store, shared.operator_rules.clone()));
+    let mut operator_messages = None;
+    let messaging = shared.sms_store.clone().map(|store| {
+        let (tasks, rx) = start_messaging(&ctx, &handle, store, shared.operator_rules.clone());
+        operator_messages = Some(rx);
+        tasks
+    });
     let flows = tokio::spawn(crate::dbus::flows::follow(ctx.clone()));
+    let usage = match (&shared.usage, usage_svc) {
+        (Some(u), Some((svc, notices))) => {
+            start_usage(&ctx, &handle, u, svc, notices, operator_messages)
+        }
+        _ => Vec::new(),
+    };
     let exit = join.await;
+    for t in usage {
+        t.abort();
+    }
     follow.abort();
     flows.abort();
     rules.abort();
@@ -440,7 +475,10 @@ fn start_messaging(
     handle: &ModemHandle,
     store: crate::messaging::store::SmsStore,
     rules: crate::messaging::ingest::Rules,
-) -> [tokio::task::JoinHandle<()>; 2] {
+) -> (
+    [tokio::task::JoinHandle<()>; 2],
+    tokio::sync::broadcast::Receiver<crate::messaging::ingest::MessagingEvent>,
+) {
     use crate::messaging::ingest::{Ingest, IngestConfig};
     let snap = handle.state();
     let modem = snap
@@ -460,6 +498,7 @@ fn start_messaging(
         modem: modem.clone(),
     });
     let (tx, rx) = tokio::sync::broadcast::channel(64);
+    let usage_rx = tx.subscribe();
     let ingest = Ingest::new(handle.clone(), store, rules, tx, IngestConfig::new(modem));
     let name = ctx.index;
     let ingest = tokio::spawn(async move {
@@ -468,5 +507,69 @@ fn start_messaging(
         }
     });
     let publish = tokio::spawn(crate::dbus::messaging::follow(ctx.clone(), rx));
-    [ingest, publish]
+    ([ingest, publish], usage_rx)
+}
+
+/// Open a modem's usage service, keyed on the modem's identity (as the SMS
+/// store keys it), and attach it to the context.
+async fn open_usage(
+    ctx: &Arc<ModemCtx>,
+    handle: &ModemHandle,
+    cfg: &UsageConfig,
+) -> Option<(
+    Arc<crate::usage::service::UsageService>,
+    mpsc::UnboundedReceiver<crate::usage::service::Notice>,
+)> {
+    let snap = handle.state();
+    let modem = snap
+        .subscriber
+        .as_ref()
+        .map(|s| s.subscriber_id.clone())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            snap.device_caps
+                .as_ref()
+                .map(|c| c.device_id.clone())
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| ctx.ports.device.clone());
+    let clock = crate::messaging::ingest::Clock::system();
+    match crate::usage::service::UsageService::open(cfg.store.clone(), modem, clock).await {
+        Ok((svc, notices)) => {
+            let svc = Arc::new(svc);
+            let _ = ctx.usage.set(svc.clone());
+            Some((svc, notices))
+        }
+        Err(e) => {
+            warn!(modem = ctx.index, error = %e, "usage tracking unavailable");
+            None
+        }
+    }
+}
+
+/// Start an exported modem's usage tasks: sampling (fed by operator
+/// messages too) and announcing its events on D-Bus.
+fn start_usage(
+    ctx: &Arc<ModemCtx>,
+    handle: &ModemHandle,
+    cfg: &UsageConfig,
+    svc: Arc<crate::usage::service::UsageService>,
+    notices: mpsc::UnboundedReceiver<crate::usage::service::Notice>,
+    messages: Option<tokio::sync::broadcast::Receiver<crate::messaging::ingest::MessagingEvent>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    use crate::usage::counters::CounterSource;
+    let source = CounterSource::pick(&cfg.sysfs, &ctx.ports.net_port, handle);
+    let follow = tokio::spawn(crate::dbus::ext_data_usage::follow(
+        ctx.clone(),
+        svc.clone(),
+        notices,
+    ));
+    let sample = tokio::spawn(crate::usage::service::run(
+        svc,
+        handle.clone(),
+        source,
+        cfg.sampler,
+        messages,
+    ));
+    vec![follow, sample]
 }

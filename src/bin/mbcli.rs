@@ -33,6 +33,8 @@ enum Cmd {
     Hwids(mbimd::cli::apn::HwidsArgs),
     /// Service metadata: install a package, show what matches a SIM.
     Metadata(mbimd::cli::metadata::MetadataArgs),
+    /// Data usage: plan, used/limit, cost, next cycle; `history` per day.
+    Usage(mbimd::cli::usage::UsageArgs),
     #[command(flatten)]
     Client(mbimd::cli::client::ClientCommand),
 }
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Cmd::Provision(a) => mbimd::cli::provision::run(a),
         Cmd::Hwids(a) => mbimd::cli::apn::run_hwids(a),
         Cmd::Metadata(a) => mbimd::cli::metadata::run(a),
+        Cmd::Usage(a) => mbimd::cli::usage::run(a),
         Cmd::Client(c) => mbimd::cli::client::run(c),
     };
     match r {

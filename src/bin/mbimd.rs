@@ -92,6 +92,9 @@ struct Args {
     /// Locale for service-metadata branding (default: LC_ALL/LC_MESSAGES/LANG).
     #[arg(long)]
     metadata_locale: Option<String>,
+    /// Seconds between data-usage counter samples (fractions allowed).
+    #[arg(long, default_value_t = 60.0)]
+    usage_interval: f64,
     /// Log filter (tracing EnvFilter syntax; RUST_LOG overrides).
     #[arg(long, default_value = "info")]
     log: String,
@@ -285,6 +288,28 @@ async fn main() -> anyhow::Result<()> {
             tracing::warn!(path = %prov_db.display(), error = %e, "cannot open the provisioning store; provisioning disabled")
         }
     }
+    // Data usage: `usage.sqlite` beside the SMS store (a temporary one in
+    // the same cases).
+    let usage_db = sms_db.with_file_name(if temporary_sms_db {
+        format!("mbimd-sim-{}-usage.sqlite", std::process::id())
+    } else {
+        "usage.sqlite".to_string()
+    });
+    if temporary_sms_db {
+        let _ = std::fs::remove_file(&usage_db);
+    }
+    match mbimd::usage::store::UsageStore::open(&usage_db).await {
+        Ok(store) => daemon.manager.set_usage(mbimd::manager::UsageConfig {
+            store,
+            sampler: mbimd::usage::service::SamplerConfig {
+                interval: Duration::from_secs_f64(args.usage_interval.max(0.01)),
+            },
+            sysfs: std::path::PathBuf::from("/sys"),
+        }),
+        Err(e) => {
+            tracing::warn!(path = %usage_db.display(), error = %e, "cannot open the usage store; data usage not tracked")
+        }
+    }
 
     if let Some(s) = &args.sim {
         let scenario = if s.is_empty() {
@@ -358,6 +383,7 @@ async fn main() -> anyhow::Result<()> {
     if temporary_sms_db {
         temporary.push(&sms_db);
         temporary.push(&prov_db);
+        temporary.push(&usage_db);
     }
     if temporary_apn_db {
         temporary.push(&apn_db);

@@ -9,3 +9,4 @@ pub mod provision;
 pub mod raw;
 pub mod sim;
 pub mod sms;
+pub mod usage;

@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod errors;
 pub mod ext_connection;
+pub mod ext_data_usage;
 pub mod ext_metadata;
 pub mod ext_operator_messages;
 pub mod ext_provisioning;

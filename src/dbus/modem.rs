@@ -77,6 +77,7 @@ pub enum Iface {
     OperatorMessages,
     ServiceMetadata,
     Provisioning,
+    DataUsage,
 }
 
 impl Iface {
@@ -93,6 +94,7 @@ impl Iface {
             Iface::OperatorMessages => IFACE_MBIMD_OPERATOR_MESSAGES,
             Iface::ServiceMetadata => IFACE_MBIMD_SERVICE_METADATA,
             Iface::Provisioning => IFACE_MBIMD_PROVISIONING,
+            Iface::DataUsage => IFACE_MBIMD_DATA_USAGE,
         }
     }
 
@@ -131,6 +133,7 @@ impl Iface {
             v.push(Iface::OperatorMessages);
             v.push(Iface::ServiceMetadata);
             v.push(Iface::Provisioning);
+            v.push(Iface::DataUsage);
         }
         v
     }
@@ -222,6 +225,8 @@ pub struct ModemCtx {
     pub metadata: std::sync::OnceLock<Arc<crate::provisioning::metadata::MetadataStore>>,
     /// The provisioning store, once the daemon attached one.
     pub provisioning: std::sync::OnceLock<super::ext_provisioning::ProvisioningBackend>,
+    /// The usage service, once the daemon attached one.
+    pub usage: std::sync::OnceLock<Arc<crate::usage::service::UsageService>>,
     book: Mutex<Book>,
     sync_lock: tokio::sync::Mutex<()>,
 }
@@ -251,6 +256,7 @@ impl ModemCtx {
             operator_rules: std::sync::OnceLock::new(),
             metadata: std::sync::OnceLock::new(),
             provisioning: std::sync::OnceLock::new(),
+            usage: std::sync::OnceLock::new(),
             book: Mutex::new(Book::default()),
             sync_lock: tokio::sync::Mutex::new(()),
         })
@@ -394,6 +400,8 @@ impl ModemCtx {
                         // ext_metadata::follow publishes its own changes.
                         Iface::ServiceMetadata => Vec::new(),
                         Iface::Provisioning => Vec::new(),
+                        // Published by `ext_data_usage::follow`.
+                        Iface::DataUsage => Vec::new(),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -506,6 +514,7 @@ impl ModemCtx {
                 super::ext_metadata::view(self).to_map()
             }
             Iface::Provisioning => Props::new(),
+            Iface::DataUsage => super::ext_data_usage::props(self),
         }
     }
 
@@ -547,6 +556,10 @@ impl ModemCtx {
                 .at(p, super::ext_provisioning::ProvisioningIface::new(c))
                 .await?
                 .is_none(),
+            Iface::DataUsage => s
+                .at(p, super::ext_data_usage::DataUsageIface::new(c))
+                .await?
+                .is_none(),
         };
         Ok(())
     }
@@ -569,6 +582,10 @@ impl ModemCtx {
             }
             Iface::Provisioning => {
                 s.remove::<super::ext_provisioning::ProvisioningIface, _>(p)
+                    .await
+            }
+            Iface::DataUsage => {
+                s.remove::<super::ext_data_usage::DataUsageIface, _>(p)
                     .await
             }
         };

@@ -31,5 +31,5 @@ mod ussd;
 
 pub use device::{Device, DeviceEvent, Transmit};
 pub use fault::{Fault, FaultRule, Trigger};
-pub use runner::{Control, RunEnd, SimHandle, spawn_duplex};
+pub use runner::{Control, RunEnd, SimControl, SimHandle, spawn_duplex};
 pub use scenario::{Scenario, ScenarioError};

@@ -123,6 +123,8 @@ struct DataSession {
     context_type: Uuid,
     since: Instant,
     internet: bool,
+    /// Octets added by `traffic` events (scripted ramps): (in, out).
+    added: (u64, u64),
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -436,6 +438,19 @@ impl Modem {
             }
             EventKind::Ussd { text, request } => self.ussd_from_network(text, *request),
             EventKind::UssdEnd => self.ussd_ended_by_network(),
+            EventKind::Traffic {
+                session_id,
+                in_octets,
+                out_octets,
+            } => {
+                // Counted on the given session, else the first connected
+                // one; with none connected there is no link to carry it.
+                let sid = session_id.or_else(|| self.sessions.keys().next().copied());
+                if let Some(s) = sid.and_then(|sid| self.sessions.get_mut(&sid)) {
+                    s.added.0 = s.added.0.saturating_add(*in_octets);
+                    s.added.1 = s.added.1.saturating_add(*out_octets);
+                }
+            }
         }
     }
 
@@ -1312,6 +1327,7 @@ impl Modem {
                 context_type,
                 since: now,
                 internet,
+                added: (0, 0),
             },
         );
         Reply::ok(&self.connect_info(sid))
@@ -1369,8 +1385,8 @@ impl Modem {
             .unwrap_or_default();
         let secs = now.saturating_duration_since(s.since).as_secs();
         Counters {
-            in_octets: t.in_octets + t.in_octets_per_sec * secs,
-            out_octets: t.out_octets + t.out_octets_per_sec * secs,
+            in_octets: t.in_octets + t.in_octets_per_sec * secs + s.added.0,
+            out_octets: t.out_octets + t.out_octets_per_sec * secs + s.added.1,
             in_packets: t.in_packets,
             out_packets: t.out_packets,
         }

@@ -155,6 +155,21 @@ impl SimHandle {
         let _ = self.control.send(Control::Event(event));
     }
 
+    /// Add `in_octets`/`out_octets` to the first connected session's
+    /// counters now (one step of a scripted traffic ramp).
+    pub fn add_traffic(&self, in_octets: u64, out_octets: u64) {
+        self.trigger(EventKind::Traffic {
+            session_id: None,
+            in_octets,
+            out_octets,
+        });
+    }
+
+    /// A cloneable sender of events and faults to this simulator.
+    pub fn control(&self) -> SimControl {
+        SimControl(self.control.clone())
+    }
+
     /// Run `f` on the device between two I/O steps and return its result
     /// (`None` if the simulator has ended). The daemon's connectivity check
     /// asks `|d| d.modem().internet(session)` this way.
@@ -213,6 +228,26 @@ impl SimInspector {
             })))
             .ok()?;
         rx.await.ok()
+    }
+}
+
+/// A cloneable handle that can only trigger events and inject faults.
+#[derive(Debug, Clone)]
+pub struct SimControl(mpsc::UnboundedSender<Control>);
+
+impl SimControl {
+    /// Make something happen now.
+    pub fn trigger(&self, event: EventKind) {
+        let _ = self.0.send(Control::Event(event));
+    }
+
+    /// See [`SimHandle::add_traffic`].
+    pub fn add_traffic(&self, in_octets: u64, out_octets: u64) {
+        self.trigger(EventKind::Traffic {
+            session_id: None,
+            in_octets,
+            out_octets,
+        });
     }
 }
 

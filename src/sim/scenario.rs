@@ -749,6 +749,17 @@ pub enum EventKind {
     },
     /// The network ends the USSD session (response "terminated by network").
     UssdEnd,
+    /// Data flows: octets added to a connected session's counters
+    /// (PACKET_STATISTICS); a timeline of these is a scripted traffic ramp.
+    Traffic {
+        /// The session (default: the first connected one).
+        #[serde(default)]
+        session_id: Option<u32>,
+        #[serde(default)]
+        in_octets: u64,
+        #[serde(default)]
+        out_octets: u64,
+    },
 }
 
 /// `[timing]`: how long things take (0 = answer at once).

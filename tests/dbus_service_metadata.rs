@@ -116,7 +116,7 @@ async fn install_over_dbus_publishes_branding_and_policies_for_the_sim() {
         .path(MODEM0)
         .build()
         .unwrap();
-    let mut signals = MessageStream::for_match_rule(rule, &conn, std::num::NonZeroUsize::new(64))
+    let mut signals = MessageStream::for_match_rule(rule, &conn, std::num::NonZeroUsize::new(4096))
         .await
         .unwrap();
 
@@ -153,7 +153,10 @@ async fn install_over_dbus_publishes_branding_and_policies_for_the_sim() {
     // PropertiesChanged (with values) and then ServiceMetadataChanged(id).
     let mut saw_props = false;
     let wait = async {
-        while let Some(Ok(m)) = signals.next().await {
+        // An error item (e.g. a lagging queue under load) is skipped, not
+        // taken for the end of the stream.
+        while let Some(m) = signals.next().await {
+            let Ok(m) = m else { continue };
             let h = m.header();
             let member = h.member().map(|m| m.to_string()).unwrap_or_default();
             if member == "PropertiesChanged" {

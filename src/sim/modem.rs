@@ -33,7 +33,8 @@ use mbim_proto::services::basic_connect::{
     SetRegistrationState, SetSignalState, SignalStateInfo, SimClass, SmsCaps, SubscriberReadyInfo,
     SubscriberReadyState, VoiceClass, cid,
 };
-use mbim_proto::services::ms_basic_connect_extensions::LteAttachConfiguration;
+use mbim_proto::services::ms_basic_connect_extensions::{LocationInfo, LteAttachConfiguration};
+use mbim_proto::services::ms_voice_extensions::NitzInfo;
 use mbim_proto::services::phonebook::PhonebookEntry;
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT};
 use mbim_proto::wire::Uuid;
@@ -203,6 +204,11 @@ pub struct Modem {
     /// Initial-attach APNs the host set (MS LTE_ATTACH_CONFIGURATION);
     /// `None` = the factory ones.
     pub(super) lte_attach_config: Option<Vec<LteAttachConfiguration>>,
+    /// The serving cell's codes (MS LOCATION_INFO_STATUS), reported while
+    /// registered.
+    pub(super) cell: LocationInfo,
+    /// The network's time as last received (MS Voice Extensions NITZ).
+    pub(super) nitz: NitzInfo,
 }
 
 impl Modem {
@@ -299,6 +305,12 @@ impl Modem {
             phonebook_entries,
             lte_attach_config: None,
             context_v2: BTreeMap::new(),
+            cell: LocationInfo {
+                location_area_code: scenario.registration.lac,
+                tracking_area_code: scenario.registration.tac,
+                cell_id: scenario.registration.cell_id,
+            },
+            nitz: super::voice::nitz_info(&scenario.nitz, scenario.registration.data_class),
             scenario,
         };
         // At power-up a ready modem is already registered (and attached):
@@ -436,6 +448,14 @@ impl Modem {
             EventKind::Sms { pdu } => {
                 self.sms_arrived(pdu.clone());
             }
+            EventKind::Cell { lac, tac, cell_id } => {
+                self.move_to_cell(*lac, *tac, *cell_id);
+            }
+            EventKind::Nitz {
+                time,
+                tz_offset,
+                dst_offset,
+            } => self.nitz_received(time, *tz_offset, *dst_offset),
         }
     }
 
@@ -462,6 +482,8 @@ impl Modem {
             self.dss(cid, set, buf)
         } else if service == uuids::PHONEBOOK {
             self.phonebook(cid, set, buf)
+        } else if service == uuids::MS_VOICE_EXTENSIONS && self.scenario.device.nitz {
+            self.voice_extensions(cid, set)
         } else {
             Reply::status(Status::NO_DEVICE_SUPPORT)
         };
@@ -483,10 +505,10 @@ impl Modem {
         // MS Basic Connect Extensions come with MBIMEx 2.0 (VERSION is its
         // CID 15; the device answers that one itself).
         if self.scenario.device.mbimex_version >= 0x0200 {
-            v.push((
-                uuids::MS_BASIC_CONNECT_EXTENSIONS,
-                super::ms_bce::CIDS.to_vec(),
-            ));
+            v.push((uuids::MS_BASIC_CONNECT_EXTENSIONS, self.ms_bce_cids()));
+        }
+        if self.scenario.device.nitz {
+            v.push((uuids::MS_VOICE_EXTENSIONS, super::voice::CIDS.to_vec()));
         }
         v
     }

@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod init;
+pub mod nitz;
 pub mod radio;
 pub mod register;
 pub mod signal;

@@ -7,6 +7,8 @@
 
 pub mod actions;
 pub mod errors;
+pub mod ext_location;
+pub mod ext_time;
 pub mod messaging;
 pub mod modem;
 pub mod objects;

@@ -11,6 +11,8 @@
 //! reads `State` inside its `StateChanged` handler). It never talks to the
 //! modem.
 
+use super::ext_location::LocationIface;
+use super::ext_time::TimeIface;
 use super::objects::{
     BearerIface, MessagingIface, Modem3gppIface, ModemIface, SignalIface, SimIface, SimpleIface,
     SmsIface, UssdIface,
@@ -71,6 +73,8 @@ pub enum Iface {
     Ussd,
     Messaging,
     Signal,
+    Location,
+    Time,
 }
 
 impl Iface {
@@ -83,6 +87,8 @@ impl Iface {
             Iface::Ussd => IFACE_USSD,
             Iface::Messaging => IFACE_MESSAGING,
             Iface::Signal => IFACE_SIGNAL,
+            Iface::Location => IFACE_LOCATION,
+            Iface::Time => IFACE_TIME,
         }
     }
 
@@ -107,7 +113,23 @@ impl Iface {
         #[allow(unused_mut)] // each feature pushes its interface here
         let mut v: Vec<Iface> = Vec::new();
         let _ = state;
+        // Like ModemManager: once initialised (not LOCKED/FAILED), and only
+        // where the modem has the data (`Iface::available`).
+        if state >= MmState::Disabled {
+            v.push(Iface::Location);
+            v.push(Iface::Time);
+        }
         v
+    }
+
+    /// Whether the modem offers what the interface needs (its CIDs in
+    /// DEVICE_SERVICES).
+    pub fn available(self, snap: &ModemState) -> bool {
+        match self {
+            Iface::Location => super::ext_location::supported(snap),
+            Iface::Time => super::ext_time::supported(snap),
+            _ => true,
+        }
     }
 }
 
@@ -175,6 +197,9 @@ pub struct Book {
     pub signal: SignalView,
     pub sim: SimView,
     pub sim_exported: bool,
+    pub location_setup: super::ext_location::LocationSetup,
+    pub location: super::ext_location::LocationView,
+    pub time: super::ext_time::TimeView,
 }
 
 /// Everything the D-Bus objects of one modem share.
@@ -333,7 +358,10 @@ impl ModemCtx {
             signal.rssi_threshold = b.signal_thresholds.0;
             signal.error_rate_threshold = b.signal_thresholds.1;
             let sim = sim_view(&snap);
-            let wanted = Iface::for_state(st.0);
+            let mut wanted = Iface::for_state(st.0);
+            wanted.retain(|k| k.available(&snap));
+            let location = super::ext_location::location_view(&snap, st.0, &mut b.location_setup);
+            let time = super::ext_time::time_view(&snap, st.0);
             first_export = !b.exported;
             if first_export {
                 added = wanted.iter().copied().collect();
@@ -348,6 +376,8 @@ impl ModemCtx {
                         Iface::Messaging => messaging.changes(&b.messaging),
                         Iface::Signal => signal.changes(&b.signal),
                         Iface::Simple | Iface::Ussd => Vec::new(),
+                        Iface::Location => location.changes(&b.location),
+                        Iface::Time => time.changes(&b.time),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -384,6 +414,8 @@ impl ModemCtx {
             b.messaging = messaging;
             b.signal = signal;
             b.sim = sim;
+            b.location = location;
+            b.time = time;
             if export_sim.is_some() {
                 b.sim_exported = true;
             }
@@ -450,6 +482,8 @@ impl ModemCtx {
             Iface::Signal => b.signal.to_map(),
             Iface::Ussd => b.ussd.to_map(),
             Iface::Simple => Props::new(),
+            Iface::Location => b.location.to_map(),
+            Iface::Time => b.time.to_map(),
         }
     }
 
@@ -481,6 +515,8 @@ impl ModemCtx {
             Iface::Ussd => s.at(p, UssdIface::new(c)).await?.is_none(),
             Iface::Messaging => s.at(p, MessagingIface::new(c)).await?.is_none(),
             Iface::Signal => s.at(p, SignalIface::new(c)).await?.is_none(),
+            Iface::Location => s.at(p, LocationIface::new(c)).await?.is_none(),
+            Iface::Time => s.at(p, TimeIface::new(c)).await?.is_none(),
         };
         Ok(())
     }
@@ -495,6 +531,8 @@ impl ModemCtx {
             Iface::Ussd => s.remove::<UssdIface, _>(p).await,
             Iface::Messaging => s.remove::<MessagingIface, _>(p).await,
             Iface::Signal => s.remove::<SignalIface, _>(p).await,
+            Iface::Location => s.remove::<LocationIface, _>(p).await,
+            Iface::Time => s.remove::<TimeIface, _>(p).await,
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

@@ -132,7 +132,13 @@ async fn pin_locked_sim_is_locked_until_simple_connect_brings_the_pin() {
         .map(|k| k.to_string())
         .collect();
     assert!(names.iter().any(|n| n == IFACE_MESSAGING), "{names:?}");
-    assert_eq!(interfaces(&conn).await.len(), 6);
+    // The six of an unlocked modem, and Time (the scenario's modem has NITZ).
+    let all = interfaces(&conn).await;
+    assert_eq!(all.len(), 7, "{all:?}");
+    assert!(
+        all.iter().any(|n| n == dbus_interfaces::names::IFACE_TIME),
+        "{all:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

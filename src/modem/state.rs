@@ -80,7 +80,7 @@ impl ModemState {
     /// cached in their MBIM 1.0 form (fields added by 2.0/3.0 are dropped).
     pub fn apply(&mut self, service: &Uuid, cid: u32, info: &[u8]) {
         use mbim_proto::services::{
-            Decoded, Kind, basic_connect_v2 as v2, basic_connect_v3 as v3, decode_payload,
+            Decoded, Kind, basic_connect_v2 as v2, basic_connect_v3 as v3, decode_basic_connect,
         };
         let service = uuid::canonical(*service);
         // Microsoft extensions with one fixed layout in every MBIMEx version.
@@ -101,7 +101,7 @@ impl ModemState {
             return;
         }
         // Responses and indications share their layouts.
-        let Ok(d) = decode_payload(&service, cid, Kind::Response, self.version, info) else {
+        let Ok(d) = decode_basic_connect(cid, Kind::Response, self.version, info) else {
             return;
         };
         match d {

@@ -233,4 +233,33 @@ async fn location_and_time_exist_only_where_the_modem_offers_them() {
     let ifaces = modem_interfaces(&bus).await;
     assert!(!ifaces.iter().any(|i| i == IFACE_LOCATION), "{ifaces:?}");
     assert!(!ifaces.iter().any(|i| i == IFACE_TIME), "{ifaces:?}");
+    // Unlocked, the modem registers: both appear, and the zone the network
+    // sends on registration is published.
+    let conn = bus.client().await;
+    let sim = dbus_interfaces::proxies::SimProxy::builder(&conn)
+        .path("/org/freedesktop/ModemManager1/SIM/0")
+        .build()
+        .await
+        .expect("proxy");
+    sim.send_pin("1234").await.expect("SendPin");
+    let clock = TimeProxy::builder(&conn)
+        .path(MODEM0)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .expect("proxy");
+    let mut zone = None;
+    for _ in 0..600 {
+        if let Ok(z) = clock.network_timezone().await
+            && let Some(o) = z.get("offset")
+        {
+            zone = i32::try_from(&**o).ok();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sc = Scenario::load(f.path()).expect("scenario");
+    assert_eq!(zone, Some(sc.nitz.tz_offset));
+    let ifaces = modem_interfaces(&bus).await;
+    assert!(ifaces.iter().any(|i| i == IFACE_LOCATION), "{ifaces:?}");
 }

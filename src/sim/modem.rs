@@ -1054,10 +1054,19 @@ impl Modem {
     /// Change the registration, announcing it; losing it detaches.
     fn set_registration(&mut self, now: Instant, info: RegistrationStateInfo) {
         let changed = info != self.registration;
+        let was_registered = self.is_registered();
         self.registration = info;
         if changed {
             let r = self.registration.clone();
             self.notify(cid::REGISTER_STATE, &r);
+        }
+        if self.is_registered() != was_registered {
+            // A serving cell appears or goes; a network gives its time on
+            // registration.
+            self.serving_cell_changed();
+            if self.is_registered() {
+                self.nitz_on_registration();
+            }
         }
         if self.is_registered() {
             if self.packet != PacketServiceState::ATTACHED

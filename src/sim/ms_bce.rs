@@ -93,6 +93,13 @@ impl Modem {
             self.cell.tracking_area_code = t;
         }
         self.cell.cell_id = cell_id;
+        self.serving_cell_changed();
+    }
+
+    /// Announce the serving cell (LOCATION_INFO_STATUS indication) when the
+    /// service is offered: after a move, and when registration comes or
+    /// goes (zeros without a network).
+    pub(super) fn serving_cell_changed(&mut self) {
         if self.scenario.device.location_info && self.scenario.device.mbimex_version >= 0x0200 {
             let info = self.location_info();
             self.notify_on(

@@ -46,6 +46,15 @@ impl Modem {
         }
     }
 
+    /// On registration the network sends its time again (the last one
+    /// received stands for it): announced when the service is offered.
+    pub(super) fn nitz_on_registration(&mut self) {
+        if self.scenario.device.nitz {
+            let n = self.nitz;
+            self.notify_on(mbim_proto::uuid::MS_VOICE_EXTENSIONS, cid::NITZ, &n);
+        }
+    }
+
     /// The network sent its time (a timeline `nitz` event): keep it and
     /// announce it when the service is offered.
     pub(super) fn nitz_received(

@@ -65,7 +65,11 @@ fn level_filter(mm: &str) -> &'static str {
     }
 }
 
-#[tokio::main]
+// One thread runs everything (as ModemManager's main loop): the work is
+// waiting on devices and the bus, and every blocking call (SQLite) already
+// has its own thread. Worker threads would cost stacks and malloc arenas in
+// the idle footprint (issue 6) and buy nothing.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&args.log));

@@ -199,8 +199,12 @@ async fn every_exported_interface_matches_modemmanager_introspection() {
     );
     assert_eq!(modem_xml.signals["StateChanged"], "iiu");
 
+    // A modem with every optional interface mbimd has: the serving cell
+    // (MBIMEx 2.0 brings LOCATION_INFO_STATUS) and NITZ.
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/location-time.toml");
     let bus = PrivateBus::start();
-    let _d = Daemon::start(&bus, &["--sim"]).await;
+    let _d = Daemon::start(&bus, &["--sim", scenario.to_str().expect("utf8")]).await;
     let conn = bus.client().await;
     let simple = dbus_interfaces::proxies::SimpleProxy::builder(&conn)
         .path("/org/freedesktop/ModemManager1/Modem/0")
@@ -216,6 +220,7 @@ async fn every_exported_interface_matches_modemmanager_introspection() {
 
     let mut problems = Vec::new();
     let mut checked = 0;
+    let mut names = Vec::new();
     for path in [
         dbus_interfaces::MANAGER_PATH,
         "/org/freedesktop/ModemManager1/Modem/0",
@@ -229,11 +234,21 @@ async fn every_exported_interface_matches_modemmanager_introspection() {
             let theirs = reference(&name).unwrap_or_else(|| panic!("no XML for {name}"));
             problems.extend(compare(&ours, &theirs, &name));
             checked += 1;
+            names.push(name);
         }
     }
     assert!(
-        checked >= 9,
-        "manager, 6 modem interfaces, SIM and bearer: {checked}"
+        checked >= 11,
+        "manager, 8 modem interfaces, SIM and bearer: {checked}"
     );
+    for optional in [
+        "org.freedesktop.ModemManager1.Modem.Location",
+        "org.freedesktop.ModemManager1.Modem.Time",
+    ] {
+        assert!(
+            names.iter().any(|n| n == optional),
+            "{optional} not exported"
+        );
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -138,3 +138,56 @@ async fn mbcli_reports_a_missing_daemon_cleanly() {
     assert!(!success);
     assert!(err.contains("not running"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbcli_show_includes_the_serving_cell_and_network_time_where_present() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/location-time.toml");
+    let sc = Scenario::load(&path).expect("scenario");
+    let bus = PrivateBus::start();
+    let d = Daemon::start(&bus, &["--sim", path.to_str().expect("utf8")]).await;
+    let reg = &sc.registration;
+    let (mcc, mnc) = sc.home.id.split_at(3);
+    let (mcc, mnc): (u32, u32) = (mcc.parse().expect("mcc"), mnc.parse().expect("mnc"));
+
+    let show = ok(&bus, &["show"]);
+    let cell = format!(
+        "MCC {mcc}, MNC {mnc}, LAC {:X}, TAC {:X}, cell {:X}",
+        reg.lac, reg.tac, reg.cell_id
+    );
+    assert!(show.contains(&cell), "{show}");
+    // The scenario's NITZ: 10:20:30 UTC, one hour east.
+    assert!(
+        show.contains("network time: 2026-11-25T11:20:30+01:00"),
+        "{show}"
+    );
+    assert!(
+        show.contains(&format!(
+            "time zone: UTC{:+} min (DST {:+} min)",
+            sc.nitz.tz_offset, sc.nitz.dst_offset
+        )),
+        "{show}"
+    );
+
+    let j: serde_json::Value = serde_json::from_str(&ok(&bus, &["show", "--json"])).expect("json");
+    assert_eq!(
+        j["location"]["3gpp"],
+        format!("{mcc},{mnc},{:X},{:X},{:X}", reg.lac, reg.cell_id, reg.tac).as_str(),
+        "{j}"
+    );
+    assert_eq!(j["network-time"], "2026-11-25T11:20:30+01:00");
+    assert_eq!(j["network-timezone"]["offset"], sc.nitz.tz_offset);
+    assert_eq!(j["network-timezone"]["dst-offset"], sc.nitz.dst_offset);
+    drop(d);
+    drop(bus);
+
+    // The built-in modem (MBIM 1.0, no MS Basic Connect Extensions) has no
+    // serving cell to show.
+    let bus = PrivateBus::start();
+    let _d = Daemon::start(&bus, &["--sim"]).await;
+    let show = ok(&bus, &["show"]);
+    assert!(!show.contains("location:"), "{show}");
+    assert!(show.contains("network time:"), "{show}");
+    let j: serde_json::Value = serde_json::from_str(&ok(&bus, &["show", "--json"])).expect("json");
+    assert!(j.get("location").is_none(), "{j}");
+}

@@ -294,3 +294,77 @@ async fn mmcli_lists_shows_creates_sends_and_deletes_sms() {
         "the store lives in --state-dir"
     );
 }
+
+/// The scenario with a serving cell and network time (MBIMEx 2.0 brings
+/// LOCATION_INFO_STATUS; NITZ is offered by default).
+fn location_time_scenario() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/location-time.toml")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mmcli_reads_the_serving_cell_and_the_network_time() {
+    if !mmcli_present() {
+        return;
+    }
+    let path = location_time_scenario();
+    let sc = Scenario::load(&path).expect("scenario");
+    let bus = PrivateBus::start();
+    let _d = Daemon::start(&bus, &["--sim", path.to_str().expect("utf8")]).await;
+
+    let st = mmcli(&bus, &["-m", "0", "--location-status"]);
+    assert_eq!(field(&st, "capabilities"), Some("3gpp-lac-ci"), "{st}");
+    assert_eq!(field(&st, "enabled"), Some("3gpp-lac-ci"), "{st}");
+    assert_eq!(field(&st, "signals"), Some("no"), "{st}");
+
+    // mmcli prints the codes zero-padded (LAC 4, TAC 6, cell id 8 digits).
+    let reg = &sc.registration;
+    let (mcc, mnc) = sc.home.id.split_at(3);
+    let loc = mmcli(&bus, &["-m", "0", "--location-get"]);
+    assert_eq!(field(&loc, "operator mcc"), Some(mcc), "{loc}");
+    assert_eq!(field(&loc, "operator mnc"), Some(mnc), "{loc}");
+    let lac = format!("{:04X}", reg.lac);
+    let tac = format!("{:06X}", reg.tac);
+    let ci = format!("{:08X}", reg.cell_id);
+    assert_eq!(field(&loc, "location area code"), Some(lac.as_str()));
+    assert_eq!(field(&loc, "tracking area code"), Some(tac.as_str()));
+    assert_eq!(field(&loc, "cell id"), Some(ci.as_str()), "{loc}");
+    let j: serde_json::Value =
+        serde_json::from_str(&mmcli(&bus, &["-m", "0", "--location-get", "-J"])).expect("json");
+    assert_eq!(j["modem"]["location"]["3gpp"]["cid"], ci.as_str(), "{j}");
+
+    // The scenario's NITZ is 10:20:30 UTC in a zone one hour east.
+    let t = mmcli(&bus, &["-m", "0", "--time"]);
+    assert_eq!(field(&t, "current").map(|s| s.len()), Some(25), "{t}");
+    assert!(t.contains("2026-11-25T11:20:30+01:00"), "{t}");
+    let tz = sc.nitz.tz_offset.to_string();
+    let dst = sc.nitz.dst_offset.to_string();
+    assert!(
+        t.lines()
+            .any(|l| l.contains("current:") && l.ends_with(&format!(" {tz}"))),
+        "{t}"
+    );
+    assert_eq!(field(&t, "dst offset"), Some(dst.as_str()), "{t}");
+
+    // GPS is not there to enable; MM's error name, no crash.
+    let out = std::process::Command::new("mmcli")
+        .args(["-m", "0", "--location-enable-gps-raw"])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
+        .output()
+        .expect("run mmcli");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("Error.Core.Unsupported"), "{err}");
+
+    // Signalled location, then a disabled modem has none to give.
+    let s = mmcli(&bus, &["-m", "0", "--location-set-enable-signal"]);
+    assert!(s.contains("successfully"), "{s}");
+    let st = mmcli(&bus, &["-m", "0", "--location-status"]);
+    assert_eq!(field(&st, "signals"), Some("yes"), "{st}");
+    assert!(mmcli(&bus, &["-m", "0", "-d"]).contains("successfully disabled"));
+    let out = std::process::Command::new("mmcli")
+        .args(["-m", "0", "--location-get"])
+        .env("DBUS_SYSTEM_BUS_ADDRESS", &bus.address)
+        .output()
+        .expect("run mmcli");
+    assert!(!out.status.success(), "no location while disabled");
+}

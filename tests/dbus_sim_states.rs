@@ -134,12 +134,18 @@ async fn pin_locked_sim_is_locked_until_simple_connect_brings_the_pin() {
         .map(|k| k.to_string())
         .collect();
     assert!(names.iter().any(|n| n == IFACE_MESSAGING), "{names:?}");
+    // The six of an unlocked modem, and Time (the scenario's modem has NITZ);
+    // org.mbimd.* extensions come on top.
     let mm: Vec<String> = interfaces(&conn)
         .await
         .into_iter()
         .filter(|i| i.starts_with("org.freedesktop.ModemManager1."))
         .collect();
-    assert_eq!(mm.len(), 6, "{mm:?}");
+    assert_eq!(mm.len(), 7, "{mm:?}");
+    assert!(
+        mm.iter().any(|n| n == dbus_interfaces::names::IFACE_TIME),
+        "{mm:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

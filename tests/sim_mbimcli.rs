@@ -873,3 +873,65 @@ async fn mbimex_v3_ip_packet_filters_and_registration_read_right() {
     field(&reg, "Preferred data classes", "umts, lte");
     sim.handle.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbimcli_reads_the_simulated_serving_cell_and_network_time() {
+    if !mbimcli_present() {
+        return;
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/location-time.toml");
+    let sc = Scenario::load(&path).unwrap();
+    let sim = start(sc.clone());
+    let services = ok(&sim, &["--query-device-services"]).await;
+    assert!(services.contains("location-info-status (12)"), "{services}");
+    assert!(services.contains("nitz (10)"), "{services}");
+    let has = |text: &str, label: &str, value: String| {
+        assert!(
+            text.lines().any(|l| {
+                l.trim()
+                    .strip_prefix(label)
+                    .is_some_and(|r| r.trim_start_matches(':').trim() == value)
+            }),
+            "no `{label}: {value}` in:\n{text}"
+        );
+    };
+    let loc = ok(&sim, &["--ms-query-location-info-status"]).await;
+    let reg = &sc.registration;
+    has(&loc, "Location area code", format!("{:04X}", reg.lac));
+    has(&loc, "Tracking area code", format!("{:06X}", reg.tac));
+    has(&loc, "Cell ID", format!("{:08X}", reg.cell_id));
+    let nitz = ok(&sim, &["--ms-query-nitz"]).await;
+    let t = sc.nitz.time;
+    has(
+        &nitz,
+        "Date",
+        format!("{:02}/{:02}/{}", t.day, t.month, t.year),
+    );
+    has(
+        &nitz,
+        "Time",
+        format!("{:02}:{:02}:{:02}", t.hour, t.minute, t.second),
+    );
+    has(
+        &nitz,
+        "Time zone offset minutes",
+        sc.nitz.tz_offset.to_string(),
+    );
+    has(
+        &nitz,
+        "Daylight saving time offset minutes",
+        sc.nitz.dst_offset.to_string(),
+    );
+    // The built-in modem has no MS Basic Connect Extensions: no serving cell.
+    let plain = start(Scenario::builtin());
+    let out = fails(&plain, &["--ms-query-location-info-status"]).await;
+    assert!(
+        out.contains("NoDeviceSupport")
+            || out.contains("no-device-support")
+            || out.contains("not supported"),
+        "{out}"
+    );
+    plain.handle.stop().await.unwrap();
+    sim.handle.stop().await.unwrap();
+}

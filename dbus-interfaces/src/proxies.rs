@@ -138,6 +138,37 @@ pub trait Signal {
     fn nr5g(&self) -> zbus::Result<Dict>;
 }
 
+/// `org.freedesktop.ModemManager1.Modem.Location`.
+#[proxy(
+    interface = "org.freedesktop.ModemManager1.Modem.Location",
+    default_service = "org.freedesktop.ModemManager1"
+)]
+pub trait Location {
+    fn setup(&self, sources: u32, signal_location: bool) -> zbus::Result<()>;
+    fn get_location(&self) -> zbus::Result<std::collections::HashMap<u32, zbus::OwnedVariant>>;
+    #[zbus(property)]
+    fn capabilities(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn enabled(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn signals_location(&self) -> zbus::Result<bool>;
+    #[zbus(property)]
+    fn location(&self) -> zbus::Result<std::collections::HashMap<u32, zbus::OwnedVariant>>;
+}
+
+/// `org.freedesktop.ModemManager1.Modem.Time`.
+#[proxy(
+    interface = "org.freedesktop.ModemManager1.Modem.Time",
+    default_service = "org.freedesktop.ModemManager1"
+)]
+pub trait Time {
+    fn get_network_time(&self) -> zbus::Result<String>;
+    #[zbus(signal)]
+    fn network_time_changed(&self, time: String) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn network_timezone(&self) -> zbus::Result<Dict>;
+}
+
 /// `org.freedesktop.ModemManager1.Bearer`.
 #[proxy(
     interface = "org.freedesktop.ModemManager1.Bearer",

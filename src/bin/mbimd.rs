@@ -110,7 +110,11 @@ fn level_filter(mm: &str) -> &'static str {
     }
 }
 
-#[tokio::main]
+// One worker thread: the work is waiting on devices and the bus, and SQLite
+// has its own thread. Each further worker costs a stack and a malloc arena
+// in the idle footprint (issue 6). Not the current-thread runtime: measured
+// with 64 simulated modems it holds ~2.8 MB more heap than one worker.
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&args.log));

@@ -417,9 +417,60 @@ async fn list(c: &ClientArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The serving cell and the network time, where the modem has the
+/// Location and Time interfaces. Both are method calls that need privileges
+/// (and an enabled, registered modem), so a refusal just leaves them out.
+#[derive(Debug, Default)]
+struct Whereabouts {
+    /// ModemManager's 3GPP string, `MCC,MNC,LAC,CI,TAC`.
+    location_3gpp: Option<String>,
+    network_time: Option<String>,
+    /// `NetworkTimezone` (a{sv}).
+    timezone: Option<Dict>,
+}
+
+async fn whereabouts(
+    conn: &Connection,
+    path: &OwnedObjectPath,
+    ifs: &HashMap<String, Dict>,
+) -> Whereabouts {
+    let mut w = Whereabouts::default();
+    if ifs.contains_key(IFACE_LOCATION)
+        && let Ok(p) = LocationProxy::builder(conn)
+            .path(path.clone())
+            .build()
+            .await
+        && let Ok(d) = p.get_location().await
+    {
+        w.location_3gpp = d.get(&1).and_then(|v| String::try_from(v.clone()).ok());
+    }
+    if let Some(t) = ifs.get(IFACE_TIME) {
+        w.timezone = t
+            .get("NetworkTimezone")
+            .and_then(|v| Dict::try_from(v.clone()).ok())
+            .filter(|d| !d.is_empty());
+        if let Ok(p) = TimeProxy::builder(conn).path(path.clone()).build().await {
+            w.network_time = p.get_network_time().await.ok().filter(|t| !t.is_empty());
+        }
+    }
+    w
+}
+
+/// "MCC 262, MNC 2, LAC 1F40, TAC 2A, cell 123ABCD" from MM's string.
+fn describe_3gpp(s: &str) -> String {
+    let f: Vec<&str> = s.split(',').collect();
+    match f.as_slice() {
+        [mcc, mnc, lac, ci, tac] => {
+            format!("MCC {mcc}, MNC {mnc}, LAC {lac}, TAC {tac}, cell {ci}")
+        }
+        _ => s.to_string(),
+    }
+}
+
 async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
     let conn = connect(c).await?;
     let (path, ifs) = pick(&conn, c.modem.as_deref()).await?;
+    let w = whereabouts(&conn, &path, &ifs).await;
     if c.json {
         let mut m = Map::new();
         let mut names: Vec<&String> = ifs.keys().collect();
@@ -427,10 +478,17 @@ async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
         for n in names {
             m.insert(n.clone(), dict_json(&ifs[n]));
         }
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({"path": path.as_str(), "interfaces": m}))?
-        );
+        let mut j = json!({"path": path.as_str(), "interfaces": m});
+        if let Some(l) = &w.location_3gpp {
+            j["location"] = json!({ "3gpp": l });
+        }
+        if let Some(t) = &w.network_time {
+            j["network-time"] = json!(t);
+        }
+        if let Some(tz) = &w.timezone {
+            j["network-timezone"] = dict_json(tz);
+        }
+        println!("{}", serde_json::to_string_pretty(&j)?);
         return Ok(ExitCode::SUCCESS);
     }
     let m = ifs.get(IFACE_MODEM);
@@ -502,6 +560,23 @@ async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
     ];
     for (k, v) in rows {
         println!("{k:>16}: {v}");
+    }
+    if let Some(l) = &w.location_3gpp {
+        println!("{:>16}: {}", "location", describe_3gpp(l));
+    }
+    if let Some(t) = &w.network_time {
+        println!("{:>16}: {t}", "network time");
+    }
+    if let Some(tz) = &w.timezone {
+        let i = |k: &str| tz.get(k).and_then(|v| i32::try_from(v).ok());
+        let mut z = match i("offset") {
+            Some(o) => format!("UTC{o:+} min"),
+            None => "unknown".into(),
+        };
+        if let Some(d) = i("dst-offset") {
+            z += &format!(" (DST {d:+} min)");
+        }
+        println!("{:>16}: {z}", "time zone");
     }
     Ok(ExitCode::SUCCESS)
 }

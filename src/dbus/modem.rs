@@ -12,7 +12,9 @@
 //! modem.
 
 use super::ext_connection::ConnectionIface;
+use super::ext_location::LocationIface;
 use super::ext_operator_messages::OperatorMessagesIface;
+use super::ext_time::TimeIface;
 use super::objects::{
     BearerIface, MessagingIface, Modem3gppIface, ModemIface, SignalIface, SimIface, SimpleIface,
     SmsIface, UssdIface,
@@ -78,6 +80,8 @@ pub enum Iface {
     ServiceMetadata,
     Provisioning,
     DataUsage,
+    Location,
+    Time,
 }
 
 impl Iface {
@@ -95,6 +99,8 @@ impl Iface {
             Iface::ServiceMetadata => IFACE_MBIMD_SERVICE_METADATA,
             Iface::Provisioning => IFACE_MBIMD_PROVISIONING,
             Iface::DataUsage => IFACE_MBIMD_DATA_USAGE,
+            Iface::Location => IFACE_LOCATION,
+            Iface::Time => IFACE_TIME,
         }
     }
 
@@ -135,7 +141,23 @@ impl Iface {
             v.push(Iface::Provisioning);
             v.push(Iface::DataUsage);
         }
+        // Like ModemManager: once initialised (not LOCKED/FAILED), and only
+        // where the modem has the data (`Iface::available`).
+        if state >= MmState::Disabled {
+            v.push(Iface::Location);
+            v.push(Iface::Time);
+        }
         v
+    }
+
+    /// Whether the modem offers what the interface needs (its CIDs in
+    /// DEVICE_SERVICES).
+    pub fn available(self, snap: &ModemState) -> bool {
+        match self {
+            Iface::Location => super::ext_location::supported(snap),
+            Iface::Time => super::ext_time::supported(snap),
+            _ => true,
+        }
     }
 }
 
@@ -203,6 +225,9 @@ pub struct Book {
     pub signal: SignalView,
     pub sim: SimView,
     pub sim_exported: bool,
+    pub location_setup: super::ext_location::LocationSetup,
+    pub location: super::ext_location::LocationView,
+    pub time: super::ext_time::TimeView,
 }
 
 /// Everything the D-Bus objects of one modem share.
@@ -376,7 +401,10 @@ impl ModemCtx {
             signal.rssi_threshold = b.signal_thresholds.0;
             signal.error_rate_threshold = b.signal_thresholds.1;
             let sim = sim_view(&snap);
-            let wanted = Iface::for_state(st.0);
+            let mut wanted = Iface::for_state(st.0);
+            wanted.retain(|k| k.available(&snap));
+            let location = super::ext_location::location_view(&snap, st.0, &mut b.location_setup);
+            let time = super::ext_time::time_view(&snap, st.0);
             first_export = !b.exported;
             if first_export {
                 added = wanted.iter().copied().collect();
@@ -402,6 +430,8 @@ impl ModemCtx {
                         Iface::Provisioning => Vec::new(),
                         // Published by `ext_data_usage::follow`.
                         Iface::DataUsage => Vec::new(),
+                        Iface::Location => location.changes(&b.location),
+                        Iface::Time => time.changes(&b.time),
                     };
                     if !c.is_empty() {
                         changes.push((self.path.clone(), k.name(), c));
@@ -438,6 +468,8 @@ impl ModemCtx {
             b.messaging = messaging;
             b.signal = signal;
             b.sim = sim;
+            b.location = location;
+            b.time = time;
             if export_sim.is_some() {
                 b.sim_exported = true;
             }
@@ -515,6 +547,8 @@ impl ModemCtx {
             }
             Iface::Provisioning => Props::new(),
             Iface::DataUsage => super::ext_data_usage::props(self),
+            Iface::Location => b.location.to_map(),
+            Iface::Time => b.time.to_map(),
         }
     }
 
@@ -560,6 +594,8 @@ impl ModemCtx {
                 .at(p, super::ext_data_usage::DataUsageIface::new(c))
                 .await?
                 .is_none(),
+            Iface::Location => s.at(p, LocationIface::new(c)).await?.is_none(),
+            Iface::Time => s.at(p, TimeIface::new(c)).await?.is_none(),
         };
         Ok(())
     }
@@ -588,6 +624,8 @@ impl ModemCtx {
                 s.remove::<super::ext_data_usage::DataUsageIface, _>(p)
                     .await
             }
+            Iface::Location => s.remove::<LocationIface, _>(p).await,
+            Iface::Time => s.remove::<TimeIface, _>(p).await,
         };
         match r {
             Ok(_) | Err(zbus::Error::InterfaceNotFound) => Ok(()),

@@ -68,6 +68,8 @@ macro_rules! view {
         }
     };
 }
+/// For the interfaces defined beside their `#[interface]` (`ext_*.rs`).
+pub(crate) use view;
 
 view!(
     /// `org.freedesktop.ModemManager1.Modem`.

@@ -634,9 +634,8 @@ impl<T: Transport> ModemActor<T> {
 
 /// A SUBSCRIBER_READY_STATUS payload in the negotiated layout, as 1.0 fields.
 fn subscriber_ready(info: &[u8], version: ExtendedVersion) -> Option<bc::SubscriberReadyInfo> {
-    use mbim_proto::services::{Decoded, Kind, basic_connect_v3 as v3, decode_payload};
-    match decode_payload(
-        &uuid::BASIC_CONNECT,
+    use mbim_proto::services::{Decoded, Kind, basic_connect_v3 as v3, decode_basic_connect};
+    match decode_basic_connect(
         bc::cid::SUBSCRIBER_READY_STATUS,
         Kind::Indication,
         version,

@@ -191,13 +191,14 @@ impl ModemHandle {
     where
         R::Response: V1View,
     {
-        use mbim_proto::services::{Kind, decode_payload};
+        use mbim_proto::services::{Kind, decode_basic_connect};
         let payload = req.to_bytes().map_err(RequestError::Encode)?;
         let info = self
             .request_raw(R::SERVICE, R::CID, R::COMMAND_TYPE, payload, timeout)
             .await?;
         let version = self.state.borrow().version;
-        let decoded = decode_payload(&R::SERVICE, R::CID, Kind::Response, version, &info)
+        // Every `V1View` is a Basic Connect payload.
+        let decoded = decode_basic_connect(R::CID, Kind::Response, version, &info)
             .map_err(RequestError::Decode)?;
         match R::Response::from_decoded(decoded) {
             Some(v) => Ok(v),

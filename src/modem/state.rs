@@ -4,11 +4,14 @@
 //! never talk to the device (as ModemManager's caches do).
 
 use mbim_proto::services::ExtendedVersion;
+use mbim_proto::services::Payload;
 use mbim_proto::services::basic_connect::{
     self as bc, ConnectInfo, DeviceCapsInfo, DeviceServicesInfo, IpConfigurationInfo,
     PacketServiceInfo, PinInfo, RadioStateInfo, RegistrationStateInfo, SignalStateInfo,
     SubscriberReadyInfo,
 };
+use mbim_proto::services::ms_basic_connect_extensions::{self as ms_bce, LocationInfo};
+use mbim_proto::services::ms_voice_extensions::{self, NitzInfo};
 use mbim_proto::{Uuid, uuid};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -54,6 +57,10 @@ pub struct ModemState {
     pub timeouts: u64,
     /// Times the function was reopened after a reset or unresponsiveness.
     pub reopens: u64,
+    /// The serving cell (MS Basic Connect Extensions LOCATION_INFO_STATUS).
+    pub location: Option<LocationInfo>,
+    /// The network's time as last received (MS Voice Extensions NITZ).
+    pub nitz: Option<NitzInfo>,
 }
 
 impl ModemState {
@@ -73,13 +80,28 @@ impl ModemState {
     /// cached in their MBIM 1.0 form (fields added by 2.0/3.0 are dropped).
     pub fn apply(&mut self, service: &Uuid, cid: u32, info: &[u8]) {
         use mbim_proto::services::{
-            Decoded, Kind, basic_connect_v2 as v2, basic_connect_v3 as v3, decode_payload,
+            Decoded, Kind, basic_connect_v2 as v2, basic_connect_v3 as v3, decode_basic_connect,
         };
-        if uuid::canonical(*service) != uuid::BASIC_CONNECT {
+        let service = uuid::canonical(*service);
+        // Microsoft extensions with one fixed layout in every MBIMEx version.
+        if service == uuid::MS_BASIC_CONNECT_EXTENSIONS && cid == ms_bce::cid::LOCATION_INFO_STATUS
+        {
+            if let Ok(x) = LocationInfo::decode(info) {
+                self.location = Some(x);
+            }
+            return;
+        }
+        if service == uuid::MS_VOICE_EXTENSIONS && cid == ms_voice_extensions::cid::NITZ {
+            if let Ok(x) = NitzInfo::decode(info) {
+                self.nitz = Some(x);
+            }
+            return;
+        }
+        if service != uuid::BASIC_CONNECT {
             return;
         }
         // Responses and indications share their layouts.
-        let Ok(d) = decode_payload(service, cid, Kind::Response, self.version, info) else {
+        let Ok(d) = decode_basic_connect(cid, Kind::Response, self.version, info) else {
             return;
         };
         match d {

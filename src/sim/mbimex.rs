@@ -186,7 +186,7 @@ fn packet_service_v2(p: PacketServiceInfo) -> PacketServiceInfoV2 {
 
 /// MBIM_PACKET_SERVICE_INFO_V3: the TAI is the registered network's PLMN
 /// (see [`plmn`])
-/// and the scenario's TAC while attached, zero otherwise.
+/// and the serving cell's TAC while attached, zero otherwise.
 fn packet_service_v3(modem: &Modem, p: PacketServiceInfo) -> PacketServiceInfoV3 {
     let attached = p.packet_service_state == bc::PacketServiceState::ATTACHED;
     let tai = if attached {
@@ -194,7 +194,7 @@ fn packet_service_v3(modem: &Modem, p: PacketServiceInfo) -> PacketServiceInfoV3
         Tai {
             plmn_mcc,
             plmn_mnc,
-            tac: modem.scenario().registration.tac,
+            tac: modem.cell.tracking_area_code,
         }
     } else {
         Tai::default()

@@ -3,8 +3,8 @@
 //!
 //! * [`scenario`] — the TOML description of a modem, with a built-in default;
 //! * [`modem`] — radio, SIM and network state, and the Basic Connect
-//!   handlers (SMS, USSD, Auth, DSS, Phonebook and MS Basic Connect
-//!   Extensions in private sibling modules; the MBIMEx 2.0/3.0 layouts of
+//!   handlers (SMS, USSD, Auth, DSS, Phonebook, MS Basic Connect
+//!   Extensions and MS Voice Extensions' NITZ in private sibling modules; the MBIMEx 2.0/3.0 layouts of
 //!   Basic Connect in `mbimex`);
 //! * [`device`] — the sans-I/O MBIM function (open state, framing,
 //!   fragmentation, subscribe list, indications, fault injection);
@@ -28,6 +28,7 @@ pub mod runner;
 pub mod scenario;
 mod sms;
 mod ussd;
+mod voice;
 
 pub use device::{Device, DeviceEvent, Transmit};
 pub use fault::{Fault, FaultRule, Trigger};

@@ -33,7 +33,8 @@ use mbim_proto::services::basic_connect::{
     SetRegistrationState, SetSignalState, SignalStateInfo, SimClass, SmsCaps, SubscriberReadyInfo,
     SubscriberReadyState, VoiceClass, cid,
 };
-use mbim_proto::services::ms_basic_connect_extensions::LteAttachConfiguration;
+use mbim_proto::services::ms_basic_connect_extensions::{LocationInfo, LteAttachConfiguration};
+use mbim_proto::services::ms_voice_extensions::NitzInfo;
 use mbim_proto::services::phonebook::PhonebookEntry;
 use mbim_proto::uuid::{self as uuids, BASIC_CONNECT};
 use mbim_proto::wire::Uuid;
@@ -205,6 +206,11 @@ pub struct Modem {
     /// Initial-attach APNs the host set (MS LTE_ATTACH_CONFIGURATION);
     /// `None` = the factory ones.
     pub(super) lte_attach_config: Option<Vec<LteAttachConfiguration>>,
+    /// The serving cell's codes (MS LOCATION_INFO_STATUS), reported while
+    /// registered.
+    pub(super) cell: LocationInfo,
+    /// The network's time as last received (MS Voice Extensions NITZ).
+    pub(super) nitz: NitzInfo,
 }
 
 impl Modem {
@@ -301,6 +307,12 @@ impl Modem {
             phonebook_entries,
             lte_attach_config: None,
             context_v2: BTreeMap::new(),
+            cell: LocationInfo {
+                location_area_code: scenario.registration.lac,
+                tracking_area_code: scenario.registration.tac,
+                cell_id: scenario.registration.cell_id,
+            },
+            nitz: super::voice::nitz_info(&scenario.nitz, scenario.registration.data_class),
             scenario,
         };
         // At power-up a ready modem is already registered (and attached):
@@ -451,6 +463,14 @@ impl Modem {
                     s.added.1 = s.added.1.saturating_add(*out_octets);
                 }
             }
+            EventKind::Cell { lac, tac, cell_id } => {
+                self.move_to_cell(*lac, *tac, *cell_id);
+            }
+            EventKind::Nitz {
+                time,
+                tz_offset,
+                dst_offset,
+            } => self.nitz_received(time, *tz_offset, *dst_offset),
         }
     }
 
@@ -477,6 +497,8 @@ impl Modem {
             self.dss(cid, set, buf)
         } else if service == uuids::PHONEBOOK {
             self.phonebook(cid, set, buf)
+        } else if service == uuids::MS_VOICE_EXTENSIONS && self.scenario.device.nitz {
+            self.voice_extensions(cid, set)
         } else {
             Reply::status(Status::NO_DEVICE_SUPPORT)
         };
@@ -498,10 +520,10 @@ impl Modem {
         // MS Basic Connect Extensions come with MBIMEx 2.0 (VERSION is its
         // CID 15; the device answers that one itself).
         if self.scenario.device.mbimex_version >= 0x0200 {
-            v.push((
-                uuids::MS_BASIC_CONNECT_EXTENSIONS,
-                super::ms_bce::CIDS.to_vec(),
-            ));
+            v.push((uuids::MS_BASIC_CONNECT_EXTENSIONS, self.ms_bce_cids()));
+        }
+        if self.scenario.device.nitz {
+            v.push((uuids::MS_VOICE_EXTENSIONS, super::voice::CIDS.to_vec()));
         }
         v
     }
@@ -1047,10 +1069,19 @@ impl Modem {
     /// Change the registration, announcing it; losing it detaches.
     fn set_registration(&mut self, now: Instant, info: RegistrationStateInfo) {
         let changed = info != self.registration;
+        let was_registered = self.is_registered();
         self.registration = info;
         if changed {
             let r = self.registration.clone();
             self.notify(cid::REGISTER_STATE, &r);
+        }
+        if self.is_registered() != was_registered {
+            // A serving cell appears or goes; a network gives its time on
+            // registration.
+            self.serving_cell_changed();
+            if self.is_registered() {
+                self.nitz_on_registration();
+            }
         }
         if self.is_registered() {
             if self.packet != PacketServiceState::ATTACHED

@@ -1,7 +1,8 @@
 //! The simulated MS Basic Connect Extensions service (MBIMEx,
 //! windows-operator-formats.md §7): the query CIDs mbimcli and ModemManager
 //! use — PROVISIONED_CONTEXTS (v2), LTE_ATTACH_CONFIGURATION, LTE_ATTACH_INFO, SYS_CAPS, DEVICE_CAPS,
-//! DEVICE_SLOT_MAPPINGS and SLOT_INFO_STATUS — answered from the modem's
+//! DEVICE_SLOT_MAPPINGS, SLOT_INFO_STATUS and (when the scenario offers it)
+//! LOCATION_INFO_STATUS — answered from the modem's
 //! state in the layout of the negotiated version (DEVICE_CAPS and
 //! LTE_ATTACH_INFO change at 3.0).
 //!
@@ -17,7 +18,7 @@ use mbim_proto::services::basic_connect::{
 };
 use mbim_proto::services::ms_basic_connect_extensions::{
     ContextMediaType, ContextOperation, ContextRoamingControl, ContextSource, ContextState,
-    DataSubclass, DeviceCapsInfoV2, DeviceCapsInfoV3, DeviceSlotMappingInfo,
+    DataSubclass, DeviceCapsInfoV2, DeviceCapsInfoV3, DeviceSlotMappingInfo, LocationInfo,
     LteAttachConfiguration, LteAttachConfigurationInfo, LteAttachContextOperation,
     LteAttachContextRoamingControl, LteAttachInfo, LteAttachInfoV3, LteAttachState,
     ProvisionedContextElementV2, ProvisionedContextsInfoV2, SetLteAttachConfiguration,
@@ -61,6 +62,54 @@ impl Default for ContextAttributes {
 }
 
 impl Modem {
+    /// The MS Basic Connect Extensions CIDs this modem lists in
+    /// DEVICE_SERVICES.
+    pub(super) fn ms_bce_cids(&self) -> Vec<u32> {
+        let mut v = CIDS.to_vec();
+        if self.scenario.device.location_info {
+            v.push(cid::LOCATION_INFO_STATUS);
+        }
+        v
+    }
+
+    /// MBIM_MS_LOCATION_INFO: the serving cell while registered, zeros
+    /// otherwise (there is no serving cell).
+    fn location_info(&self) -> LocationInfo {
+        if self.is_registered() {
+            self.cell.clone()
+        } else {
+            LocationInfo::default()
+        }
+    }
+
+    /// Move to another cell (a timeline `cell` event): the codes not given
+    /// stay, and a LOCATION_INFO_STATUS indication goes out when the
+    /// service is offered.
+    pub(super) fn move_to_cell(&mut self, lac: Option<u32>, tac: Option<u32>, cell_id: u32) {
+        if let Some(l) = lac {
+            self.cell.location_area_code = l;
+        }
+        if let Some(t) = tac {
+            self.cell.tracking_area_code = t;
+        }
+        self.cell.cell_id = cell_id;
+        self.serving_cell_changed();
+    }
+
+    /// Announce the serving cell (LOCATION_INFO_STATUS indication) when the
+    /// service is offered: after a move, and when registration comes or
+    /// goes (zeros without a network).
+    pub(super) fn serving_cell_changed(&mut self) {
+        if self.scenario.device.location_info && self.scenario.device.mbimex_version >= 0x0200 {
+            let info = self.location_info();
+            self.notify_on(
+                mbim_proto::uuid::MS_BASIC_CONNECT_EXTENSIONS,
+                cid::LOCATION_INFO_STATUS,
+                &info,
+            );
+        }
+    }
+
     /// Answer an MS Basic Connect Extensions command under MBIMEx `version` (BCD).
     pub(super) fn ms_bce(&mut self, version: u16, c: u32, set: bool, buf: &[u8]) -> Reply {
         let v3 = version >= 0x0300;
@@ -124,6 +173,9 @@ impl Modem {
                 }),
                 _ => invalid(),
             },
+            (cid::LOCATION_INFO_STATUS, false) if self.scenario.device.location_info => {
+                Reply::ok(&self.location_info())
+            }
             _ => Reply::status(Status::NO_DEVICE_SUPPORT),
         }
     }

@@ -78,6 +78,8 @@ pub struct Scenario {
     /// Phonebook entries on the SIM, TOML `[[phonebook]]`.
     #[serde(rename = "phonebook")]
     pub phonebook: Vec<PhonebookSpec>,
+    /// The network's time and zone (MS Voice Extensions NITZ).
+    pub nitz: NitzSpec,
     /// Things that happen by themselves, TOML `[[event]]`.
     #[serde(rename = "event")]
     pub timeline: Vec<TimelineEvent>,
@@ -114,6 +116,7 @@ impl Default for Scenario {
             sms: Vec::new(),
             ussd: Vec::new(),
             phonebook: Vec::new(),
+            nitz: NitzSpec::default(),
             timeline: Vec::new(),
             timing: TimingSpec::default(),
             faults: Vec::new(),
@@ -301,6 +304,12 @@ pub struct DeviceSpec {
     pub lte_bands: Vec<u16>,
     /// 5G NR bands reported by MS DEVICE_CAPS under MBIMEx 3.0.
     pub nr_bands: Vec<u16>,
+    /// Whether MS Basic Connect Extensions LOCATION_INFO_STATUS (the
+    /// serving cell's LAC/TAC/cell id) is offered; only with an MBIMEx
+    /// version of 2.0 or later, which is what brings the service.
+    pub location_info: bool,
+    /// Whether the MS Voice Extensions service with NITZ is offered.
+    pub nitz: bool,
 }
 
 impl Default for DeviceSpec {
@@ -325,6 +334,8 @@ impl Default for DeviceSpec {
             hw_radio_on: true,
             lte_bands: vec![1, 3, 7, 20],
             nr_bands: Vec::new(),
+            location_info: true,
+            nitz: true,
         }
     }
 }
@@ -457,8 +468,13 @@ pub struct RegistrationSpec {
     /// Data class in use once registered (`lte`).
     #[serde(deserialize_with = "de_data_class")]
     pub data_class: DataClass,
-    /// Tracking area code reported in the MBIMEx 3.0 PACKET_SERVICE TAI.
+    /// Tracking area code of the serving cell (MBIMEx 3.0 PACKET_SERVICE
+    /// TAI, MS LOCATION_INFO_STATUS).
     pub tac: u32,
+    /// Location area code of the serving cell (MS LOCATION_INFO_STATUS).
+    pub lac: u32,
+    /// Cell identity of the serving cell (MS LOCATION_INFO_STATUS).
+    pub cell_id: u32,
 }
 
 impl Default for RegistrationSpec {
@@ -471,6 +487,89 @@ impl Default for RegistrationSpec {
             nw_error: NwError::NONE,
             data_class: DataClass::LTE,
             tac: 1,
+            lac: 0x1F40,
+            cell_id: 0x0123_ABCD,
+        }
+    }
+}
+
+/// A UTC date and time, written `2026-11-25T10:20:30` (a trailing `Z` is
+/// accepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcTime {
+    pub year: u32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+}
+
+impl UtcTime {
+    /// Parse `YYYY-MM-DDTHH:MM:SS[Z]`, checking the ranges (days per month
+    /// included).
+    pub fn parse(s: &str) -> Option<UtcTime> {
+        let s = s.strip_suffix('Z').unwrap_or(s);
+        let (date, time) = s.split_once('T')?;
+        let num = |p: &str, len: usize| -> Option<u32> {
+            (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        };
+        let d: Vec<&str> = date.split('-').collect();
+        let t: Vec<&str> = time.split(':').collect();
+        let ([y, mo, da], [h, mi, se]) = (d.as_slice(), t.as_slice()) else {
+            return None;
+        };
+        let u = UtcTime {
+            year: num(y, 4)?,
+            month: num(mo, 2)?,
+            day: num(da, 2)?,
+            hour: num(h, 2)?,
+            minute: num(mi, 2)?,
+            second: num(se, 2)?,
+        };
+        let leap =
+            u.year.is_multiple_of(4) && (!u.year.is_multiple_of(100) || u.year.is_multiple_of(400));
+        let days = match u.month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            1..=12 => 31,
+            _ => return None,
+        };
+        (u.day >= 1 && u.day <= days && u.hour < 24 && u.minute < 60 && u.second < 60).then_some(u)
+    }
+}
+
+/// `[nitz]`: the network's time and time zone, as the modem last received
+/// them (3GPP TS 24.008 §10.5.3.8/9, carried by MS Voice Extensions NITZ).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NitzSpec {
+    /// The network's universal time.
+    #[serde(deserialize_with = "de_utc_time")]
+    pub time: UtcTime,
+    /// Local time zone in minutes east of UTC, daylight saving included
+    /// (the 3GPP Time Zone IE).
+    pub tz_offset: i32,
+    /// The daylight-saving adjustment in minutes.
+    pub dst_offset: i32,
+}
+
+impl Default for NitzSpec {
+    fn default() -> Self {
+        NitzSpec {
+            time: UtcTime {
+                year: 2026,
+                month: 11,
+                day: 25,
+                hour: 10,
+                minute: 20,
+                second: 30,
+            },
+            tz_offset: 60,
+            dst_offset: 0,
         }
     }
 }
@@ -760,6 +859,25 @@ pub enum EventKind {
         #[serde(default)]
         out_octets: u64,
     },
+    /// The modem moves to another cell (LOCATION_INFO_STATUS indication);
+    /// unset codes keep their values.
+    Cell {
+        #[serde(default)]
+        lac: Option<u32>,
+        #[serde(default)]
+        tac: Option<u32>,
+        cell_id: u32,
+    },
+    /// The network sends its time (NITZ indication); unset offsets keep
+    /// their values.
+    Nitz {
+        #[serde(deserialize_with = "de_utc_time")]
+        time: UtcTime,
+        #[serde(default)]
+        tz_offset: Option<i32>,
+        #[serde(default)]
+        dst_offset: Option<i32>,
+    },
 }
 
 /// `[timing]`: how long things take (0 = answer at once).
@@ -867,6 +985,13 @@ fn de_version<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
             "unknown MBIMEx version `{s}`, expected 1.0, 2.0, 3.0 or 4.0"
         ))),
     }
+}
+
+fn de_utc_time<'de, D: Deserializer<'de>>(d: D) -> Result<UtcTime, D::Error> {
+    let s = String::deserialize(d)?;
+    UtcTime::parse(&s).ok_or_else(|| {
+        serde::de::Error::custom(format!("`{s}` is not a UTC time like 2026-11-25T10:20:30"))
+    })
 }
 
 fn de_hex<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {

@@ -436,6 +436,25 @@ pub fn decode_payload(
     r.unwrap_or_else(|| Ok(Decoded::Raw(RawBytes(buf.to_vec()))))
 }
 
+/// [`decode_payload`] for Basic Connect alone (its MBIMEx 2.0/3.0 layouts
+/// included). For callers that only ever read Basic Connect payloads: the
+/// other services' decoders are then not part of the program (a modem
+/// daemon links only what it uses; `decode_payload` reaches every table).
+pub fn decode_basic_connect(
+    cid: u32,
+    kind: Kind,
+    version: ExtendedVersion,
+    buf: &[u8],
+) -> Result<Decoded, DecodeError> {
+    let s = crate::uuid::BASIC_CONNECT;
+    if let Some(r) = mbimex::decode_versioned(&s, cid, kind, version, buf) {
+        return r;
+    }
+    basic_connect::Any::decode(cid, kind, buf)
+        .map(|r| r.map(Decoded::BasicConnect))
+        .unwrap_or_else(|| Ok(Decoded::Raw(RawBytes(buf.to_vec()))))
+}
+
 /// Every (service, CID, kind) with a typed payload, for tests and generators.
 pub fn all_keys() -> Vec<(Uuid, u32, Kind)> {
     use crate::uuid as u;

@@ -1,6 +1,7 @@
 //! Initialisation after the function is open: what ModemManager's MBIM plugin
 //! reads before exporting a modem (caps, device services, subscriber status,
-//! radio, registration, signal, packet service) and the indication
+//! radio, registration, signal, packet service; the serving cell and the
+//! network time where the modem offers them) and the indication
 //! subscription it sets on enable (modemmanager-api.md §8.2).
 
 use crate::modem::{ModemHandle, OperationError, RequestError};
@@ -10,6 +11,7 @@ use mbim_proto::services::basic_connect::{
     RadioStateQuery, RegisterStateQuery, RegistrationStateInfo, SignalStateInfo, SignalStateQuery,
     SubscriberReadyInfo, SubscriberReadyStatusQuery,
 };
+use mbim_proto::services::{ms_basic_connect_extensions as ms_bce, ms_voice_extensions};
 use mbim_proto::{Status, uuid};
 
 /// What initialisation learnt.
@@ -78,7 +80,36 @@ pub fn subscribe_list(services: &DeviceServicesInfo) -> DeviceServiceSubscribeLi
             cids: vec![1],
         });
     }
+    // The serving cell and the network time (Modem.Location, Modem.Time).
+    for (service, cid) in [
+        (
+            uuid::MS_BASIC_CONNECT_EXTENSIONS,
+            ms_bce::cid::LOCATION_INFO_STATUS,
+        ),
+        (uuid::MS_VOICE_EXTENSIONS, ms_voice_extensions::cid::NITZ),
+    ] {
+        if offers(services, service, cid) {
+            match events
+                .iter_mut()
+                .find(|e| uuid::canonical(e.device_service_id) == service)
+            {
+                Some(e) => e.cids.push(cid),
+                None => events.push(EventEntry {
+                    device_service_id: service,
+                    cids: vec![cid],
+                }),
+            }
+        }
+    }
     DeviceServiceSubscribeList { events }
+}
+
+/// Whether DEVICE_SERVICES lists `cid` of `service`.
+fn offers(services: &DeviceServicesInfo, service: mbim_proto::Uuid, cid: u32) -> bool {
+    services
+        .device_services
+        .iter()
+        .any(|d| uuid::canonical(d.device_service_id) == service && d.cids.contains(&cid))
 }
 
 /// Read everything a client needs and subscribe to indications.
@@ -93,6 +124,22 @@ pub async fn initialize(h: &ModemHandle) -> Result<Initialized, OperationError> 
     let registration = optional(h.request_v1_view(&RegisterStateQuery).await)?;
     let signal = optional(h.request_v1_view(&SignalStateQuery).await)?;
     let packet_service = optional(h.request_v1_view(&PacketServiceQuery).await)?;
+    // Read into the state snapshot (Modem.Location, Modem.Time); a modem
+    // that refuses them now reports them by indication later.
+    if offers(
+        &services,
+        uuid::MS_BASIC_CONNECT_EXTENSIONS,
+        ms_bce::cid::LOCATION_INFO_STATUS,
+    ) {
+        let _ = h.request(&ms_bce::LocationInfoStatusQuery).await;
+    }
+    if offers(
+        &services,
+        uuid::MS_VOICE_EXTENSIONS,
+        ms_voice_extensions::cid::NITZ,
+    ) {
+        let _ = h.request(&ms_voice_extensions::NitzQuery).await;
+    }
     let list = subscribe_list(&services);
     h.request(&list).await?;
     Ok(Initialized {

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod connect;
 pub mod init;
+pub mod nitz;
 pub mod radio;
 pub mod register;
 pub mod signal;

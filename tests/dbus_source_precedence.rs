@@ -269,6 +269,16 @@ async fn resolved_settings_follow_apn_database_then_service_metadata_then_provis
         (s(&r, "apn"), s(&r, "source")),
         ("prov.example.net".into(), "provisioning".into())
     );
+
+    // mbcli shows the same.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mbcli"))
+        .args(["connection", "--json", "--address", &bus.address])
+        .output()
+        .expect("mbcli");
+    assert!(out.status.success(), "{out:?}");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(j["resolved_settings"]["source"], "provisioning");
+    assert_eq!(j["purchase_profile"]["apn"], "prov-shop.example.net");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -194,6 +194,94 @@ mod tests {
         assert!(purchase_profile(Some(&src), None, &id, &[]).is_none());
     }
 
+    const DOC: &str = r#"<CarrierProvisioning xmlns="http://www.microsoft.com/networking/CarrierControl/v1">
+  <Global><CarrierId>{5D3F2A71-9C4E-4B8A-A0E2-7F1C0B9D6E34}</CarrierId><SubscriberId>sub1</SubscriberId></Global>
+  <MBNProfiles>
+    <DefaultProfile xmlns="http://www.microsoft.com/networking/CarrierControl/WWAN/v1">
+      <Name>Internet</Name><AssociatedPlan>Big</AssociatedPlan>
+      <Context><AccessString>prov.example.net</AccessString></Context>
+    </DefaultProfile>
+    <PurchaseProfile xmlns="http://www.microsoft.com/networking/CarrierControl/WWAN/v1">
+      <Name>Shop</Name><Context><AccessString>shop.example.net</AccessString></Context>
+    </PurchaseProfile>
+  </MBNProfiles>
+  <Plans>
+    <Plan xmlns="http://www.microsoft.com/networking/CarrierControl/Plans/v1" Name="Small">
+      <Description PlanType="Fixed"><DataLimitInMegabytes>100</DataLimitInMegabytes></Description>
+    </Plan>
+    <Plan xmlns="http://www.microsoft.com/networking/CarrierControl/Plans/v1" Name="Big">
+      <Description PlanType="Fixed"><DataLimitInMegabytes>5000</DataLimitInMegabytes></Description>
+    </Plan>
+  </Plans>
+</CarrierProvisioning>"#;
+
+    #[tokio::test]
+    async fn an_applied_document_reaches_the_snapshot_for_its_sim_only() {
+        use crate::provisioning::document::{self, SignatureVerdict};
+        use crate::provisioning::store::SimKey;
+        let store = ProvisioningStore::open_in_memory().await.unwrap();
+        let mut changes = store.changes();
+        let sim = SimKey {
+            imsi: Some("001010123456789".into()),
+            iccid: Some("8988211000000000001".into()),
+        };
+        let doc = document::parse(DOC).unwrap();
+        let applied = store
+            .apply(&doc, &sim, &SignatureVerdict::Unsigned)
+            .await
+            .unwrap();
+        assert!(applied.committed);
+        assert!(changes.has_changed().unwrap(), "a commit is announced");
+        changes.mark_unchanged();
+
+        let src = ProvisionedSource::new();
+        src.reload(&store).await;
+        let id = Identity {
+            imsi: sim.imsi.clone(),
+            ..Identity::default()
+        };
+        let got = src.settings(&id, Purpose::Internet);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].apn, "prov.example.net");
+        let p = purchase_profile(Some(&src), None, &id, &[]).expect("purchase");
+        assert_eq!(p.settings.apn, "shop.example.net");
+        assert_eq!(p.source, SettingsSource::Provisioning);
+        let other = Identity {
+            imsi: Some("001019999999999".into()),
+            ..Identity::default()
+        };
+        assert!(src.settings(&other, Purpose::Internet).is_empty());
+        assert!(src.purchase(&other).is_none());
+
+        // The default profile's associated plan comes first.
+        let plans = store.plans_for(&sim).await.unwrap();
+        let names: Vec<&str> = plans.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Big", "Small"]);
+        assert!(
+            store
+                .plans_for(&SimKey {
+                    imsi: Some("001019999999999".into()),
+                    iccid: None
+                })
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // A refused document announces nothing.
+        let bad = document::parse(&DOC.replace(
+            "<AssociatedPlan>Big</AssociatedPlan>",
+            "<AssociatedPlan>Gone</AssociatedPlan>",
+        ))
+        .unwrap();
+        let applied = store
+            .apply(&bad, &sim, &SignatureVerdict::Unsigned)
+            .await
+            .unwrap();
+        assert!(!applied.committed);
+        assert!(!changes.has_changed().unwrap());
+    }
+
     #[test]
     fn publisher_ids_match_the_known_package_family_names() {
         // Microsoft's own apps: `Microsoft.WindowsCalculator_8wekyb3d8bbwe`.

@@ -234,6 +234,12 @@ pub struct PlanRow {
     pub over_limit: Option<bool>,
     /// Congested.
     pub congested: Option<bool>,
+    /// `SecurityUpdatesExempt`.
+    pub security_updates_exempt: Option<bool>,
+    /// `DataUsageInMobileOperatorNotificationEnabled`.
+    pub usage_notification: Option<bool>,
+    /// `UserSMSEnabled`.
+    pub user_sms_enabled: Option<bool>,
 }
 
 /// A stored Wi-Fi hotspot profile (secrets left out).
@@ -501,31 +507,13 @@ impl ProvisioningStore {
         let rows = sqlx::query(
             "SELECT a.carrier_id, a.subscriber_id, p.name, p.plan_type, p.billing_start, \
              p.billing_duration, p.billing_resets, p.data_limit_mb, p.inbound_kbps, p.outbound_kbps, \
-             p.max_transfer_mb, p.current_usage_mb, p.usage_timestamp, p.over_limit, p.congested \
+             p.max_transfer_mb, p.current_usage_mb, p.usage_timestamp, p.over_limit, p.congested, \
+             p.security_updates_exempt, p.usage_notification, p.user_sms_enabled \
              FROM plan p JOIN account a ON a.id = p.account_id ORDER BY a.id, p.id",
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PlanRow {
-                carrier_id: r.get(0),
-                subscriber_id: r.get(1),
-                name: r.get(2),
-                plan_type: r.get(3),
-                billing_start: r.get(4),
-                billing_duration: r.get(5),
-                billing_resets: r.get(6),
-                data_limit_mb: r.get(7),
-                inbound_kbps: r.get(8),
-                outbound_kbps: r.get(9),
-                max_transfer_mb: r.get(10),
-                current_usage_mb: r.get(11),
-                usage_timestamp: r.get(12),
-                over_limit: r.get(13),
-                congested: r.get(14),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| plan_row(&r)).collect())
     }
 
     /// Every stored Wi-Fi profile.
@@ -681,7 +669,8 @@ impl ProvisioningStore {
         let rows = sqlx::query(
             "SELECT a.carrier_id, a.subscriber_id, p.name, p.plan_type, p.billing_start, \
              p.billing_duration, p.billing_resets, p.data_limit_mb, p.inbound_kbps, p.outbound_kbps, \
-             p.max_transfer_mb, p.current_usage_mb, p.usage_timestamp, p.over_limit, p.congested \
+             p.max_transfer_mb, p.current_usage_mb, p.usage_timestamp, p.over_limit, p.congested, \
+             p.security_updates_exempt, p.usage_notification, p.user_sms_enabled \
              FROM plan p JOIN account a ON a.id = p.account_id WHERE a.id = ? \
              ORDER BY p.name IS NOT (SELECT associated_plan FROM profile \
              WHERE account_id = a.id AND kind = 'default' LIMIT 1), p.id",
@@ -689,26 +678,7 @@ impl ProvisioningStore {
         .bind(account)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PlanRow {
-                carrier_id: r.get(0),
-                subscriber_id: r.get(1),
-                name: r.get(2),
-                plan_type: r.get(3),
-                billing_start: r.get(4),
-                billing_duration: r.get(5),
-                billing_resets: r.get(6),
-                data_limit_mb: r.get(7),
-                inbound_kbps: r.get(8),
-                outbound_kbps: r.get(9),
-                max_transfer_mb: r.get(10),
-                current_usage_mb: r.get(11),
-                usage_timestamp: r.get(12),
-                over_limit: r.get(13),
-                congested: r.get(14),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| plan_row(&r)).collect())
     }
 
     /// The provisioned `PurchaseProfile`s (limited-connectivity profiles to
@@ -782,6 +752,31 @@ impl ProvisioningStore {
             out.push(format!("{t}: {}", rows.join(" | ")));
         }
         Ok(out)
+    }
+}
+
+/// A `plan` row joined with its account (the column order of the plan
+/// queries).
+fn plan_row(r: &sqlx::sqlite::SqliteRow) -> PlanRow {
+    PlanRow {
+        carrier_id: r.get(0),
+        subscriber_id: r.get(1),
+        name: r.get(2),
+        plan_type: r.get(3),
+        billing_start: r.get(4),
+        billing_duration: r.get(5),
+        billing_resets: r.get(6),
+        data_limit_mb: r.get(7),
+        inbound_kbps: r.get(8),
+        outbound_kbps: r.get(9),
+        max_transfer_mb: r.get(10),
+        current_usage_mb: r.get(11),
+        usage_timestamp: r.get(12),
+        over_limit: r.get(13),
+        congested: r.get(14),
+        security_updates_exempt: r.get(15),
+        usage_notification: r.get(16),
+        user_sms_enabled: r.get(17),
     }
 }
 

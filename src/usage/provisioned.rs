@@ -47,10 +47,10 @@ pub fn plan_from_row(r: &PlanRow) -> Plan {
         inbound_bandwidth_kbps: kbps(r.inbound_kbps),
         outbound_bandwidth_kbps: kbps(r.outbound_kbps),
         max_transfer_size_megabytes: mb(r.max_transfer_mb),
-        // Not kept in `PlanRow`; the schema defaults.
-        security_updates_exempt: false,
-        usage_notifications: false,
-        user_sms_enabled: true,
+        // Absent: the schema defaults.
+        security_updates_exempt: r.security_updates_exempt.unwrap_or(false),
+        usage_notifications: r.usage_notification.unwrap_or(false),
+        user_sms_enabled: r.user_sms_enabled.unwrap_or(true),
     }
 }
 
@@ -138,6 +138,9 @@ mod tests {
             usage_timestamp: Some("2025-01-12T08:30:00Z".into()),
             over_limit: Some(false),
             congested: Some(true),
+            security_updates_exempt: None,
+            usage_notification: Some(true),
+            user_sms_enabled: None,
         }
     }
 
@@ -148,6 +151,9 @@ mod tests {
         assert_eq!(p.plan_type, PlanType::Fixed);
         assert_eq!(p.limit_bytes(), Some(5120 * MEGABYTE));
         assert_eq!(p.inbound_bandwidth_kbps, Some(50_000));
+        assert!(p.usage_notifications);
+        assert!(p.user_sms_enabled, "schema default");
+        assert!(!p.security_updates_exempt, "schema default");
         let c = p.billing_cycle.expect("cycle");
         assert_eq!(c.start, parse_datetime("2025-01-01T00:00:00Z").unwrap());
         assert_eq!(c.duration, CycleDuration::parse("P1M").unwrap());

@@ -117,6 +117,11 @@ impl DeviceManager {
         self.shared.connection = Arc::new(env);
     }
 
+    /// The connection flows' environment in force.
+    pub fn connection_env(&self) -> Arc<crate::connection::ConnectionEnv> {
+        self.shared.connection.clone()
+    }
+
     /// Use `rules` as the operator-message rules of modems started from now on.
     pub fn set_operator_rules(&mut self, rules: crate::messaging::ingest::Rules) {
         self.shared.operator_rules = rules;
@@ -442,12 +447,27 @@ async fn run_modem(
         tasks
     });
     let flows = tokio::spawn(crate::dbus::flows::follow(ctx.clone()));
-    let usage = match (&shared.usage, usage_svc) {
+    let mut usage = match (&shared.usage, usage_svc) {
         (Some(u), Some((svc, notices))) => {
             start_usage(&ctx, &handle, u, svc, notices, operator_messages)
         }
         _ => Vec::new(),
     };
+    // Plans and usage figures of documents applied for this SIM.
+    if let (Some(store), Some(svc)) = (&shared.provisioning, ctx.usage.get()) {
+        let snap = handle.state();
+        let sub = snap.subscriber.as_ref();
+        let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        let sim = crate::provisioning::store::SimKey {
+            imsi: sub.and_then(|s| non_empty(&s.subscriber_id)),
+            iccid: sub.and_then(|s| non_empty(&s.sim_icc_id)),
+        };
+        usage.push(tokio::spawn(crate::usage::provisioned::follow(
+            svc.clone(),
+            store.clone(),
+            sim,
+        )));
+    }
     let exit = join.await;
     for t in usage {
         t.abort();

@@ -243,18 +243,6 @@ async fn main() -> anyhow::Result<()> {
         ),
         None => std::sync::Arc::new(mbimd::connection::probe::AssumeInternet),
     };
-    // Opening and importing run in the background: the name is not delayed.
-    daemon
-        .manager
-        .set_connection_env(mbimd::connection::ConnectionEnv {
-            data: mbimd::connection::ApnData::start(apn_db.clone(), apn_imports),
-            config: mbimd::connection::ConnectionConfig {
-                auto_connect: args.auto_connect,
-                purchase_url: args.purchase_url.clone(),
-            },
-            probe,
-            ..mbimd::connection::ConnectionEnv::default()
-        });
     let match_order = mbimd::provisioning::metadata::store::parse_order(&args.metadata_match_order)
         .map_err(anyhow::Error::msg)
         .context("--metadata-match-order")?;
@@ -265,14 +253,20 @@ async fn main() -> anyhow::Result<()> {
             .clone()
             .or_else(mbimd::provisioning::metadata::package::environment_locale),
     };
-    match mbimd::provisioning::metadata::MetadataStore::open(&state_dir, metadata_config) {
-        Ok(store) => daemon
-            .manager
-            .set_metadata_store(std::sync::Arc::new(store)),
-        Err(e) => {
-            tracing::warn!(dir = %state_dir.display(), error = %e, "cannot open the service-metadata store; service metadata disabled")
+    let metadata_store = match mbimd::provisioning::metadata::MetadataStore::open(
+        &state_dir,
+        metadata_config,
+    ) {
+        Ok(store) => {
+            let store = std::sync::Arc::new(store);
+            daemon.manager.set_metadata_store(store.clone());
+            Some(store)
         }
-    }
+        Err(e) => {
+            tracing::warn!(dir = %state_dir.display(), error = %e, "cannot open the service-metadata store; service metadata disabled");
+            None
+        }
+    };
     let prov_db = match &args.state_dir {
         Some(d) => d.join("provisioning.sqlite"),
         // Same rule as the SMS store: a simulated modem gets a temporary one.
@@ -286,11 +280,51 @@ async fn main() -> anyhow::Result<()> {
     if temporary_sms_db {
         let _ = std::fs::remove_file(&prov_db);
     }
-    match mbimd::provisioning::store::ProvisioningStore::open(&prov_db).await {
-        Ok(store) => daemon.manager.set_provisioning_store(store),
-        Err(e) => {
-            tracing::warn!(path = %prov_db.display(), error = %e, "cannot open the provisioning store; provisioning disabled")
+    let prov_store = match mbimd::provisioning::store::ProvisioningStore::open(&prov_db).await {
+        Ok(store) => {
+            daemon.manager.set_provisioning_store(store.clone());
+            Some(store)
         }
+        Err(e) => {
+            tracing::warn!(path = %prov_db.display(), error = %e, "cannot open the provisioning store; provisioning disabled");
+            None
+        }
+    };
+    // The resolver's sources, highest first (windows-operator-formats.md
+    // §3.3): the provisioning store's snapshot, the service-metadata store,
+    // then the APN database. Opening and importing the APN data run in the
+    // background: the name is not delayed.
+    let provisioned = prov_store
+        .as_ref()
+        .map(|_| mbimd::connection::sources::ProvisionedSource::new());
+    let mut env = mbimd::connection::ConnectionEnv {
+        data: mbimd::connection::ApnData::start(apn_db.clone(), apn_imports),
+        config: mbimd::connection::ConnectionConfig {
+            auto_connect: args.auto_connect,
+            purchase_url: args.purchase_url.clone(),
+        },
+        probe,
+        provisioned: provisioned.clone(),
+        metadata_store: metadata_store.clone(),
+        ..mbimd::connection::ConnectionEnv::default()
+    };
+    if let Some(p) = &provisioned {
+        env.provisioning = p.clone();
+    }
+    if let Some(m) = &metadata_store {
+        env.metadata = m.clone();
+    }
+    daemon.manager.set_connection_env(env);
+    let env = daemon.manager.connection_env();
+    if let (Some(store), Some(source)) = (prov_store, provisioned) {
+        tokio::spawn(mbimd::connection::sources::follow_provisioning(
+            store,
+            source,
+            env.clone(),
+        ));
+    }
+    if let Some(m) = metadata_store {
+        tokio::spawn(mbimd::connection::sources::follow_metadata(m, env));
     }
     // Data usage: `usage.sqlite` beside the SMS store (a temporary one in
     // the same cases).

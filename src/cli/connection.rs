@@ -1,7 +1,8 @@
 //! `mbcli connection [MODEM] [--json]`: what mbimd's connection flows
 //! resolved and did on a modem (`org.mbimd.Modem1.Connection`): the settings
 //! in use and their source, the candidates in try order, the SIM's HWIDs,
-//! the limited state with the purchase URL, auto-connect and the attempt
+//! the limited state with the purchase URL and purchase profile,
+//! auto-connect and the attempt
 //! log. Reads the modem's properties from the ObjectManager; changes nothing.
 
 use super::client::{ClientArgs, connect, dict_json, pick};
@@ -66,6 +67,7 @@ pub async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
     let hwids = get::<Vec<String>>(p, "Hwids").unwrap_or_default();
     let limited = get::<bool>(p, "Limited").unwrap_or(false);
     let url = text(p, "PurchaseUrl");
+    let purchase = get::<Dict>(p, "PurchaseProfile").unwrap_or_default();
     let auto = get::<bool>(p, "AutoConnect").unwrap_or(false);
     let log = dicts(p, "AttemptLog");
     if c.json {
@@ -76,6 +78,7 @@ pub async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
             "hwids": hwids,
             "limited": limited,
             "purchase_url": url,
+            "purchase_profile": dict_json(&purchase),
             "auto_connect": auto,
             "attempt_log": log.iter().map(dict_json).collect::<Vec<Value>>(),
         });
@@ -94,6 +97,9 @@ pub async fn show(c: &ClientArgs) -> anyhow::Result<ExitCode> {
     );
     println!("{:>13}: {}", "limited", if limited { "yes" } else { "no" });
     println!("{:>13}: {}", "purchase url", or_dash(&url));
+    if !purchase.is_empty() {
+        println!("{:>13}: {}", "purchase apn", settings_line(&purchase));
+    }
     println!(
         "{:>13}: {}",
         "auto-connect",

@@ -11,7 +11,9 @@
 //! * [`policy`] — failure classes, the purchase URL and the daemon's
 //!   connection configuration (auto-connect);
 //! * [`state`] — what one modem publishes about its flows (resolved
-//!   settings, candidates, HWIDs, limited/purchase URL, attempt log).
+//!   settings, candidates, HWIDs, limited/purchase URL, attempt log);
+//! * [`sources`] — the provisioning and service-metadata sources kept
+//!   current while the daemon runs (re-resolution on their changes).
 //!
 //! This module decides and records; it does not talk D-Bus (the extension
 //! interface `org.mbimd.Modem1.Connection` and the bearer glue live in
@@ -23,6 +25,7 @@ pub mod flow;
 pub mod identity;
 pub mod policy;
 pub mod probe;
+pub mod sources;
 pub mod state;
 
 pub use data::ApnData;
@@ -44,10 +47,20 @@ pub struct ConnectionEnv {
     pub data: Arc<ApnData>,
     /// Auto-connect default, purchase URL.
     pub config: ConnectionConfig,
-    /// Account provisioning metadata (filled by a later feature).
+    /// Account provisioning metadata (the provisioning store's snapshot in
+    /// the daemon, `sources::ProvisionedSource`).
     pub provisioning: Arc<dyn ProvisioningSource + Send + Sync>,
-    /// Operator service metadata keyed by HWIDs (filled by a later feature).
+    /// Operator service metadata keyed by HWIDs (the metadata store in the
+    /// daemon).
     pub metadata: Arc<dyn ServiceMetadataSource + Send + Sync>,
+    /// The same provisioning snapshot, for what the resolver's trait does
+    /// not carry (the purchase profile).
+    pub provisioned: Option<Arc<sources::ProvisionedSource>>,
+    /// The same metadata store, for what the resolver's trait does not
+    /// carry (purchase profile, operator app).
+    pub metadata_store: Option<Arc<crate::provisioning::metadata::MetadataStore>>,
+    /// Bumped when a settings source changed: every modem resolves again.
+    pub changed: tokio::sync::watch::Sender<u64>,
     /// The internet check for modems that are not simulated.
     pub probe: Arc<dyn InternetProbe>,
 }
@@ -70,6 +83,9 @@ impl Default for ConnectionEnv {
             config: ConnectionConfig::default(),
             provisioning: Arc::new(NoProvisioning),
             metadata: Arc::new(NoServiceMetadata),
+            provisioned: None,
+            metadata_store: None,
+            changed: tokio::sync::watch::channel(0).0,
             probe: Arc::new(probe::AssumeInternet),
         }
     }

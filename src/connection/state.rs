@@ -74,6 +74,9 @@ pub struct ConnState {
     pub limited: bool,
     /// Where to buy a plan (empty: unknown).
     pub purchase_url: String,
+    /// The purchase (limited-connectivity) profile of the highest source
+    /// that has one (provisioning, then service metadata).
+    pub purchase_profile: Option<Published>,
     /// Newest last.
     pub log: VecDeque<Attempt>,
 }
@@ -110,5 +113,6 @@ impl ConnState {
         self.chosen = None;
         self.limited = false;
         self.purchase_url.clear();
+        self.purchase_profile = None;
     }
 }

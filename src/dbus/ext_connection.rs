@@ -11,6 +11,9 @@
 //! * `Hwids` as: the SIM's hardware IDs (our MBAE-OSS scheme), match order;
 //! * `Limited` b: connected without internet (warm SIM);
 //! * `PurchaseUrl` s: where to buy a plan (empty: unknown);
+//! * `PurchaseProfile` a{sv}: the limited-connectivity profile to buy a plan
+//!   with, from provisioning (`PurchaseProfile`) or else the matched service
+//!   metadata (same keys as `ResolvedSettings`; empty: none);
 //! * `AttemptLog` aa{sv}: `timestamp` (t, unix seconds), `apn`, `source`,
 //!   `outcome` (`connected`, `limited`, `not-activated`, `failed`), `error`
 //!   (MM error name), `message`; oldest first, bounded;
@@ -45,6 +48,7 @@ pub struct ConnectionView {
     pub hwids: Vec<String>,
     pub limited: bool,
     pub purchase_url: String,
+    pub purchase_profile: Dict,
     pub attempt_log: Vec<Dict>,
     pub auto_connect: bool,
 }
@@ -57,6 +61,7 @@ impl ConnectionView {
         "Hwids",
         "Limited",
         "PurchaseUrl",
+        "PurchaseProfile",
         "AttemptLog",
         "AutoConnect",
     ];
@@ -87,6 +92,9 @@ impl ConnectionView {
         }
         if old.is_none_or(|o| o.purchase_url != self.purchase_url) {
             v.push(("PurchaseUrl", ov(self.purchase_url.clone())));
+        }
+        if old.is_none_or(|o| o.purchase_profile != self.purchase_profile) {
+            v.push(("PurchaseProfile", ov(self.purchase_profile.clone())));
         }
         if old.is_none_or(|o| o.attempt_log != self.attempt_log) {
             v.push(("AttemptLog", ov(self.attempt_log.clone())));
@@ -130,6 +138,11 @@ pub fn view(st: &ConnState, auto_connect: bool, connected: bool) -> ConnectionVi
         hwids: st.hwids.iter().map(|h| h.id.clone()).collect(),
         limited: st.limited && connected,
         purchase_url: st.purchase_url.clone(),
+        purchase_profile: st
+            .purchase_profile
+            .as_ref()
+            .map(|p| settings_dict(p, false))
+            .unwrap_or_default(),
         attempt_log: st
             .log
             .iter()
@@ -232,11 +245,33 @@ pub async fn emit_operator_app_needed(ctx: &ModemCtx, e: &MmError) {
         "message".into(),
         ov(e.description().unwrap_or_default().to_string()),
     );
-    if let Some(mc) = ctx.connection.get()
-        && let Some(id) = mc.state().identity.clone()
-    {
-        d.insert("imsi".into(), ov(id.imsi.unwrap_or_default()));
-        d.insert("iccid".into(), ov(id.iccid.unwrap_or_default()));
+    if let Some(mc) = ctx.connection.get() {
+        let (id, hwids, purchase) = {
+            let st = mc.state();
+            (
+                st.identity.clone(),
+                st.hwids.clone(),
+                st.purchase_profile.clone(),
+            )
+        };
+        if let Some(id) = id {
+            d.insert("imsi".into(), ov(id.imsi.unwrap_or_default()));
+            d.insert("iccid".into(), ov(id.iccid.unwrap_or_default()));
+        }
+        if let Some(app) =
+            crate::connection::sources::operator_app(mc.env.metadata_store.as_deref(), &hwids)
+        {
+            d.insert("operator-app-name".into(), ov(app.name));
+            d.insert("operator-app-publisher".into(), ov(app.publisher));
+            d.insert("operator-app-id".into(), ov(app.application_id));
+            d.insert("operator-app-family-name".into(), ov(app.family_name));
+            d.insert("operator-app-store-link".into(), ov(app.store_link));
+            d.insert("service-metadata-package".into(), ov(app.package_id));
+        }
+        if let Some(p) = purchase {
+            d.insert("purchase-apn".into(), ov(p.apn));
+            d.insert("purchase-source".into(), ov(p.source));
+        }
     }
     emit(ctx, "OperatorAppNeeded", &(d,)).await;
 }
@@ -291,6 +326,10 @@ impl ConnectionIface {
     #[zbus(property, name = "PurchaseUrl")]
     fn purchase_url(&self) -> String {
         self.v(|v| v.purchase_url.clone())
+    }
+    #[zbus(property, name = "PurchaseProfile")]
+    fn purchase_profile(&self) -> Dict {
+        self.v(|v| v.purchase_profile.clone())
     }
     #[zbus(property, name = "AttemptLog")]
     fn attempt_log(&self) -> Vec<Dict> {

@@ -64,11 +64,18 @@ pub async fn refresh(ctx: &Arc<ModemCtx>) -> Option<Resolution> {
         mc.env.metadata.as_ref(),
         lookup.as_ref(),
     );
+    let purchase = crate::connection::sources::purchase_profile(
+        mc.env.provisioned.as_deref(),
+        mc.env.metadata_store.as_deref(),
+        &id,
+        &hwids,
+    );
     {
         let mut st = mc.state();
         st.identity = Some(id);
         st.hwids = hwids;
         st.resolution = Some(res.clone());
+        st.purchase_profile = purchase.as_ref().map(Published::from_resolved);
     }
     ext_connection::publish(ctx).await;
     Some(res)
@@ -390,8 +397,10 @@ pub async fn follow(ctx: Arc<ModemCtx>) {
         return;
     };
     let mut w = ctx.handle.watch();
+    let mut sources = mc.env.changed.subscribe();
     let mut last_sim: Option<(String, String)> = None;
     let mut tried = false;
+    let mut sources_changed = false;
     loop {
         let sim = identity::sim_ready(&ctx.handle)
             .then(|| {
@@ -411,6 +420,20 @@ pub async fn follow(ctx: Arc<ModemCtx>) {
             } else {
                 ext_connection::publish(&ctx).await;
             }
+        } else if std::mem::take(&mut sources_changed) && sim.is_some() {
+            // Provisioning or service metadata changed: resolve again. The
+            // settings of a connection that is down are no longer "in use".
+            {
+                let _flow = mc.flow_lock.lock().await;
+                if !ctx.book().bearers.iter().any(|b| b.active) {
+                    mc.state().chosen = None;
+                }
+            }
+            tracing::info!(
+                modem = ctx.index,
+                "settings sources changed: resolving again"
+            );
+            refresh(&ctx).await;
         }
         let is_registered = registered(&ctx);
         if !is_registered {
@@ -441,6 +464,12 @@ pub async fn follow(ctx: Arc<ModemCtx>) {
         tokio::select! {
             r = w.changed() => if r.is_err() { break },
             _ = mc.wake.notified() => { tried = false; }
+            r = sources.changed() => {
+                if r.is_err() { break }
+                sources_changed = true;
+                // New settings may connect where the old ones failed.
+                tried = false;
+            }
         }
     }
 }

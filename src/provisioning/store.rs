@@ -234,6 +234,12 @@ pub struct PlanRow {
     pub over_limit: Option<bool>,
     /// Congested.
     pub congested: Option<bool>,
+    /// `SecurityUpdatesExempt`.
+    pub security_updates_exempt: Option<bool>,
+    /// `DataUsageInMobileOperatorNotificationEnabled`.
+    pub usage_notification: Option<bool>,
+    /// `UserSMSEnabled`.
+    pub user_sms_enabled: Option<bool>,
 }
 
 /// A stored Wi-Fi hotspot profile (secrets left out).
@@ -270,6 +276,8 @@ pub struct HotspotRow {
 #[derive(Debug, Clone)]
 pub struct ProvisioningStore {
     pool: SqlitePool,
+    /// Bumped after every committed apply (see [`ProvisioningStore::changes`]).
+    changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 fn now_ms() -> i64 {
@@ -315,7 +323,11 @@ impl ProvisioningStore {
             .max_connections(1)
             .connect_with(opts)
             .await?;
-        let s = ProvisioningStore { pool };
+        let (changed, _) = tokio::sync::watch::channel(0);
+        let s = ProvisioningStore {
+            pool,
+            changed: std::sync::Arc::new(changed),
+        };
         s.migrate().await?;
         Ok(s)
     }
@@ -438,6 +450,7 @@ impl ProvisioningStore {
         }
         write(&mut tx, doc, sim).await?;
         tx.commit().await?;
+        self.changed.send_modify(|g| *g = g.wrapping_add(1));
         Ok(Applied {
             result,
             committed: true,
@@ -494,31 +507,13 @@ impl ProvisioningStore {
         let rows = sqlx::query(
             "SELECT a.carrier_id, a.subscriber_id, p.name, p.plan_type, p.billing_start, \
              p.billing_duration, p.billing_resets, p.data_limit_mb, p.inbound_kbps, p.outbound_kbps, \
-             p.max_transfer_mb, p.current_usage_mb, p.usage_timestamp, p.over_limit, p.congested \
+             p.max_transfer_mb, p.current_usage_mb, p.usage_timestamp, p.over_limit, p.congested, \
+             p.security_updates_exempt, p.usage_notification, p.user_sms_enabled \
              FROM plan p JOIN account a ON a.id = p.account_id ORDER BY a.id, p.id",
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PlanRow {
-                carrier_id: r.get(0),
-                subscriber_id: r.get(1),
-                name: r.get(2),
-                plan_type: r.get(3),
-                billing_start: r.get(4),
-                billing_duration: r.get(5),
-                billing_resets: r.get(6),
-                data_limit_mb: r.get(7),
-                inbound_kbps: r.get(8),
-                outbound_kbps: r.get(9),
-                max_transfer_mb: r.get(10),
-                current_usage_mb: r.get(11),
-                usage_timestamp: r.get(12),
-                over_limit: r.get(13),
-                congested: r.get(14),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| plan_row(&r)).collect())
     }
 
     /// Every stored Wi-Fi profile.
@@ -649,6 +644,82 @@ impl ProvisioningStore {
         })
     }
 
+    /// A receiver that changes after every committed document (clones of
+    /// the store share it): followers re-read what they derive from the
+    /// store (the resolver's snapshot, the modem's plan and usage).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    /// The plans of the account matching `sim` (the most recently applied
+    /// matching account), the default profile's `AssociatedPlan` first.
+    pub async fn plans_for(&self, sim: &SimKey) -> Result<Vec<PlanRow>, StoreError> {
+        let accounts = sqlx::query(
+            "SELECT id, subscriber_id, sim_imsi, sim_iccid FROM account ORDER BY applied_ms DESC, id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(account) = accounts
+            .into_iter()
+            .find(|r| matches_sim(sim, &r.get::<String, _>(1), r.get(2), r.get(3)))
+            .map(|r| r.get::<i64, _>(0))
+        else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(
+            "SELECT a.carrier_id, a.subscriber_id, p.name, p.plan_type, p.billing_start, \
+             p.billing_duration, p.billing_resets, p.data_limit_mb, p.inbound_kbps, p.outbound_kbps, \
+             p.max_transfer_mb, p.current_usage_mb, p.usage_timestamp, p.over_limit, p.congested, \
+             p.security_updates_exempt, p.usage_notification, p.user_sms_enabled \
+             FROM plan p JOIN account a ON a.id = p.account_id WHERE a.id = ? \
+             ORDER BY p.name IS NOT (SELECT associated_plan FROM profile \
+             WHERE account_id = a.id AND kind = 'default' LIMIT 1), p.id",
+        )
+        .bind(account)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| plan_row(&r)).collect())
+    }
+
+    /// The provisioned `PurchaseProfile`s (limited-connectivity profiles to
+    /// buy a plan with), as resolver settings tagged `Internet`, most
+    /// recently applied accounts first.
+    pub async fn purchase_settings(&self) -> Result<ProvisionedSettings, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.carrier_id, a.subscriber_id, a.sim_imsi, a.sim_iccid, p.name, \
+             p.access_string, p.user_name, p.password, p.auth_protocol FROM profile p \
+             JOIN account a ON a.id = p.account_id WHERE p.kind = 'purchase' \
+             ORDER BY a.applied_ms DESC, a.id, p.position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ProvisionedSettings {
+            entries: rows
+                .into_iter()
+                .map(|r| {
+                    let carrier: String = r.get(0);
+                    let name: String = r.get(4);
+                    ProvisionedEntry {
+                        subscriber_id: r.get(1),
+                        sim_imsi: r.get(2),
+                        sim_iccid: r.get(3),
+                        settings: Settings {
+                            apn: r.get::<Option<String>, _>(5).unwrap_or_default(),
+                            username: r.get(6),
+                            password: r.get(7),
+                            auth: r.get::<Option<String>, _>(8).as_deref().and_then(auth),
+                            ip_type: None,
+                            purpose: Purpose::Internet,
+                            purchase_url: None,
+                            auto_connect_order: None,
+                            origin: format!("provisioning {carrier} PurchaseProfile {name:?}"),
+                        },
+                    }
+                })
+                .collect(),
+        })
+    }
+
     /// Every row of every table, quoted, in row order: equal fingerprints
     /// mean an unchanged store (tests).
     pub async fn fingerprint(&self) -> Result<Vec<String>, StoreError> {
@@ -681,6 +752,31 @@ impl ProvisioningStore {
             out.push(format!("{t}: {}", rows.join(" | ")));
         }
         Ok(out)
+    }
+}
+
+/// A `plan` row joined with its account (the column order of the plan
+/// queries).
+fn plan_row(r: &sqlx::sqlite::SqliteRow) -> PlanRow {
+    PlanRow {
+        carrier_id: r.get(0),
+        subscriber_id: r.get(1),
+        name: r.get(2),
+        plan_type: r.get(3),
+        billing_start: r.get(4),
+        billing_duration: r.get(5),
+        billing_resets: r.get(6),
+        data_limit_mb: r.get(7),
+        inbound_kbps: r.get(8),
+        outbound_kbps: r.get(9),
+        max_transfer_mb: r.get(10),
+        current_usage_mb: r.get(11),
+        usage_timestamp: r.get(12),
+        over_limit: r.get(13),
+        congested: r.get(14),
+        security_updates_exempt: r.get(15),
+        usage_notification: r.get(16),
+        user_sms_enabled: r.get(17),
     }
 }
 

@@ -7,6 +7,7 @@
 //! * [`engine`]: the sans-I/O rules (merge, thresholds, resets, expiry, cost).
 //! * [`store`]: SQLite persistence (`<state-dir>/usage.sqlite`).
 //! * [`counters`]: where local counters come from (sysfs, MBIM PACKET_STATISTICS).
+//! * [`provisioned`]: plans and usage figures from the provisioning store.
 //! * [`service`]: the per-modem task tying engine, store, counters and the
 //!   operator-message events together.
 //!
@@ -15,5 +16,6 @@
 pub mod counters;
 pub mod engine;
 pub mod plan;
+pub mod provisioned;
 pub mod service;
 pub mod store;

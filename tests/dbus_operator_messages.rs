@@ -148,6 +148,7 @@ async fn in_process(
     let policy = mbimd::dbus::Policy {
         allowed_uids: vec![],
         allow_all,
+        apps: None,
     };
     let mut d = mbimd::daemon::Daemon::serve(conn, policy)
         .await

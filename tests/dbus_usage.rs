@@ -55,6 +55,7 @@ async fn start(bus: &PrivateBus, store: &std::path::Path) -> Running {
         Policy {
             allowed_uids: Vec::new(),
             allow_all: true,
+            apps: None,
         },
     )
     .await

@@ -92,6 +92,16 @@ struct Args {
     /// Locale for service-metadata branding (default: LC_ALL/LC_MESSAGES/LANG).
     #[arg(long)]
     metadata_locale: Option<String>,
+    /// Trust anchors for signed provisioning documents: a PEM/DER file or a
+    /// directory of them; default /etc/mbimd/trust-anchors when present.
+    /// Without anchors a signed document is trusted only from privileged
+    /// callers.
+    #[arg(long, value_name = "PATH")]
+    trust_anchors: Option<std::path::PathBuf>,
+    /// CA bundle (PEM) for provisioning refresh over HTTPS; default the
+    /// system bundle /etc/ssl/certs/ca-certificates.crt.
+    #[arg(long, value_name = "FILE")]
+    refresh_trust_anchors: Option<std::path::PathBuf>,
     /// Seconds between data-usage counter samples (fractions allowed).
     #[arg(long, default_value_t = 60.0)]
     usage_interval: f64,
@@ -282,6 +292,20 @@ async fn main() -> anyhow::Result<()> {
     if temporary_sms_db {
         let _ = std::fs::remove_file(&prov_db);
     }
+    let anchors_path = args.trust_anchors.clone().or_else(|| {
+        let d = std::path::PathBuf::from(mbimd::provisioning::agent::DEFAULT_TRUST_ANCHORS);
+        d.exists().then_some(d)
+    });
+    let mut agent = mbimd::provisioning::agent::AgentConfig::default();
+    if let Some(p) = &anchors_path {
+        agent.anchors = mbimd::provisioning::agent::load_anchors(p)
+            .with_context(|| format!("--trust-anchors {}", p.display()))?;
+        tracing::info!(path = %p.display(), anchors = agent.anchors.len(), "provisioning trust anchors");
+    }
+    if let Some(p) = &args.refresh_trust_anchors {
+        agent.fetch.trust = mbimd::provisioning::refresh::TrustAnchors::PemFile(p.clone());
+    }
+    daemon.manager.set_provisioning_config(agent);
     match mbimd::provisioning::store::ProvisioningStore::open(&prov_db).await {
         Ok(store) => daemon.manager.set_provisioning_store(store),
         Err(e) => {

@@ -121,6 +121,11 @@ async fn a_cold_sim_becomes_hot_after_a_document_with_service_activation() {
             state.to_str().expect("path"),
             "--apn-import",
             mbpi.to_str().expect("path"),
+            // The flags parse (the document here is unsigned).
+            "--trust-anchors",
+            anchor_file().to_str().expect("path"),
+            "--refresh-trust-anchors",
+            anchor_file().to_str().expect("path"),
         ],
     )
     .await;
@@ -450,6 +455,12 @@ async fn document_rules_classify_operator_sms_whose_refresh_updates_the_plans() 
 
 // --- (d) signed documents through D-Bus ----------------------------------------
 
+fn anchor_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(FIXTURES)
+        .join("trust-anchor.pem")
+}
+
 fn fixture(name: &str) -> String {
     let p: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(FIXTURES)
@@ -498,12 +509,7 @@ async fn signed_documents_are_trusted_by_anchor_and_association_not_by_caller() 
     const NOBODY: Option<u32> = Some(65534);
     let dir = tempfile::tempdir().expect("tempdir");
     let state = dir.path().join("state");
-    let anchors = TrustAnchor::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(FIXTURES)
-            .join("trust-anchor.pem"),
-    )
-    .expect("anchor");
+    let anchors = TrustAnchor::load(&anchor_file()).expect("anchor");
     let agent = AgentConfig {
         anchors,
         clock: fixtures_time,
@@ -562,4 +568,46 @@ async fn signed_documents_are_trusted_by_anchor_and_association_not_by_caller() 
         "wrong certificate",
     );
     assert_eq!(fingerprint(&state).await, before);
+}
+
+/// `mbcli provision validate`: signatures are checked offline — integrity
+/// alone by default, the chain too with `--trust-anchors`.
+#[test]
+fn mbcli_validate_checks_signatures_offline() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURES);
+    let run = |file: &str, extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mbcli"))
+            .args(["provision", "validate", "--json"])
+            .arg(dir.join(file))
+            .args(extra)
+            .output()
+            .expect("mbcli")
+    };
+    let json = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    // Integrity only: a good signature validates whoever the CA is.
+    for file in ["valid-rsa-sha256-c14n.xml", "wrong-certificate.xml"] {
+        let out = run(file, &[]);
+        assert!(out.status.success(), "{file}: {out:?}");
+        assert_eq!(json(&out)["signature"]["verdict"], "valid", "{file}");
+    }
+    let out = run("tampered-content.xml", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["signature"]["verdict"], "invalid");
+    assert!(
+        v["signature"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("digest mismatch")),
+        "{v}"
+    );
+    assert!(run("unsigned.xml", &[]).status.success());
+    // With anchors the chain is checked as well.
+    let anchor = anchor_file();
+    let anchors = ["--trust-anchors", anchor.to_str().expect("path")];
+    assert!(run("valid-rsa-sha256-c14n.xml", &anchors).status.success());
+    let out = run("wrong-certificate.xml", &anchors);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(json(&out)["signature"]["verdict"], "invalid");
 }

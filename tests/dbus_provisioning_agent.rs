@@ -5,10 +5,12 @@
 //! `RefreshProvisioning` fetches the `RefreshURL` from a local HTTPS server
 //! and the refreshed plans show on D-Bus; signed documents from an
 //! unprivileged caller are accepted only when their certificate chains to
-//! the configured anchor and is associated, tampered ones are refused from
+//! the configured anchor and is associated (by an earlier document or by the
+//! SIM's service metadata), tampered ones are refused from
 //! everyone with the store unchanged, unsigned ones from `nobody` are refused
 //! (the daemon in-process, so the anchor, clock and HTTPS CA are set
-//! directly). Waiting is by signal with generous timeouts.
+//! directly); `mbcli provision validate` checks signatures offline.
+//! Waiting is by signal with generous timeouts.
 
 mod bus;
 
@@ -196,6 +198,7 @@ async fn in_process(
     state: &Path,
     allow_all: bool,
     agent: AgentConfig,
+    metadata: Option<&Path>,
 ) -> mbimd::daemon::Daemon {
     let conn = mbimd::daemon::connect(&mbimd::daemon::Bus::Address(bus.address.clone()))
         .await
@@ -223,6 +226,15 @@ async fn in_process(
             .expect("provisioning store"),
     );
     d.manager.set_provisioning_config(agent);
+    if let Some(pkg) = metadata {
+        let store = mbimd::provisioning::metadata::MetadataStore::open(
+            state,
+            mbimd::provisioning::metadata::MatchConfig::default(),
+        )
+        .expect("metadata store");
+        store.install(pkg).expect("install service metadata");
+        d.manager.set_metadata_store(Arc::new(store));
+    }
     d.add_sims(&Scenario::builtin(), 1);
     d.settle(WAIT).await;
     d.own_name(dbus_interfaces::BUS_NAME).await.expect("name");
@@ -391,7 +403,7 @@ async fn document_rules_classify_operator_sms_whose_refresh_updates_the_plans() 
         ..AgentConfig::default()
     };
     let bus = PrivateBus::start();
-    let d = in_process(&bus, &state, true, agent).await;
+    let d = in_process(&bus, &state, true, agent, None).await;
     let conn = bus.client().await;
     let p = proxy(&conn, IFACE_MBIMD_PROVISIONING).await;
     let ops = proxy(&conn, IFACE_MBIMD_OPERATOR_MESSAGES).await;
@@ -516,7 +528,7 @@ async fn signed_documents_are_trusted_by_anchor_and_association_not_by_caller() 
         ..AgentConfig::default()
     };
     let bus = PrivateBus::start_open_to_all_users();
-    let _d = in_process(&bus, &state, false, agent).await;
+    let _d = in_process(&bus, &state, false, agent, None).await;
     let refused = |out: &std::process::Output, what: &str| {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{what} must be refused");
@@ -566,6 +578,37 @@ async fn signed_documents_are_trusted_by_anchor_and_association_not_by_caller() 
     refused(
         &call_as(&bus, NOBODY, &fixture("wrong-certificate.xml")),
         "wrong certificate",
+    );
+    assert_eq!(fingerprint(&state).await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signer_named_by_the_sims_service_metadata_is_associated() {
+    if !rustix::process::getuid().is_root() {
+        eprintln!("NOTICE: calling as another uid needs root; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state");
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/service-metadata/7c9e6679-7425-40de-944b-e07fc1f90ae7");
+    let agent = AgentConfig {
+        anchors: TrustAnchor::load(&anchor_file()).expect("anchor"),
+        clock: fixtures_time,
+        ..AgentConfig::default()
+    };
+    let bus = PrivateBus::start_open_to_all_users();
+    let _d = in_process(&bus, &state, false, agent, Some(&package)).await;
+    // No earlier document: the metadata's TrustedCertificates suffice.
+    let out = call_as(&bus, Some(65534), &fixture("valid-rsa-sha1-exc-c14n.xml"));
+    assert!(out.status.success(), "{out:?}");
+    // A signer the metadata does not name is still refused.
+    let before = fingerprint(&state).await;
+    let out = call_as(&bus, Some(65534), &fixture("not-associated.xml"));
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not associated"),
+        "{out:?}"
     );
     assert_eq!(fingerprint(&state).await, before);
 }

@@ -150,6 +150,35 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!(source = %active.source, rules = active.set.len(), "operator rules in force");
     }
 
+    // Also checked before the bus: given trust anchors must be usable.
+    let mut agent = mbimd::provisioning::agent::AgentConfig::default();
+    let default_anchors =
+        std::path::PathBuf::from(mbimd::provisioning::agent::DEFAULT_TRUST_ANCHORS);
+    match &args.trust_anchors {
+        // Given: a broken anchor set stops the daemon.
+        Some(p) => {
+            agent.anchors = mbimd::provisioning::agent::load_anchors(p)
+                .with_context(|| format!("--trust-anchors {}", p.display()))?;
+        }
+        // The default location: a broken one is logged, signed documents
+        // are then trusted only from privileged callers.
+        None if default_anchors.exists() => {
+            match mbimd::provisioning::agent::load_anchors(&default_anchors) {
+                Ok(a) => agent.anchors = a,
+                Err(e) => tracing::warn!(error = %e, "provisioning trust anchors not used"),
+            }
+        }
+        None => {}
+    }
+    if !agent.anchors.is_empty() {
+        tracing::info!(
+            anchors = agent.anchors.len(),
+            "provisioning trust anchors loaded"
+        );
+    }
+    if let Some(p) = &args.refresh_trust_anchors {
+        agent.fetch.trust = mbimd::provisioning::refresh::TrustAnchors::PemFile(p.clone());
+    }
     let bus = match (&args.address, args.session) {
         (Some(a), _) => Bus::Address(a.clone()),
         (None, true) => Bus::Session,
@@ -291,19 +320,6 @@ async fn main() -> anyhow::Result<()> {
     };
     if temporary_sms_db {
         let _ = std::fs::remove_file(&prov_db);
-    }
-    let anchors_path = args.trust_anchors.clone().or_else(|| {
-        let d = std::path::PathBuf::from(mbimd::provisioning::agent::DEFAULT_TRUST_ANCHORS);
-        d.exists().then_some(d)
-    });
-    let mut agent = mbimd::provisioning::agent::AgentConfig::default();
-    if let Some(p) = &anchors_path {
-        agent.anchors = mbimd::provisioning::agent::load_anchors(p)
-            .with_context(|| format!("--trust-anchors {}", p.display()))?;
-        tracing::info!(path = %p.display(), anchors = agent.anchors.len(), "provisioning trust anchors");
-    }
-    if let Some(p) = &args.refresh_trust_anchors {
-        agent.fetch.trust = mbimd::provisioning::refresh::TrustAnchors::PemFile(p.clone());
     }
     daemon.manager.set_provisioning_config(agent);
     match mbimd::provisioning::store::ProvisioningStore::open(&prov_db).await {

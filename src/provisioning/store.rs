@@ -3,7 +3,8 @@
 //! default, purchase, additional-PDP and tethering profiles (with app lists
 //! and the device limit), plans, operator-message rules, Wi-Fi hotspot
 //! profiles, network metadata, trusted certificates, refresh settings and
-//! the pending activation action.
+//! the activation action with its state (`pending`, then how it ended) and
+//! the time of the last refresh.
 //!
 //! Applying a document is one transaction: every element is checked first
 //! (an `AssociatedPlan` must name a plan of the document or of the account);

@@ -74,6 +74,7 @@ impl Daemon {
             operator_rules: crate::messaging::ingest::Rules::default(),
             metadata: None,
             provisioning: None,
+            provisioning_agent: Arc::default(),
             usage: None,
         });
         Ok(Daemon {

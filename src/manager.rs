@@ -39,6 +39,8 @@ pub struct Shared {
     pub metadata: Option<Arc<crate::provisioning::metadata::MetadataStore>>,
     /// The provisioning store (None: the Provisioning interface answers Unsupported).
     pub provisioning: Option<crate::provisioning::store::ProvisioningStore>,
+    /// Signature trust, clock and refresh client of provisioning.
+    pub provisioning_agent: Arc<crate::provisioning::agent::AgentConfig>,
     /// Usage tracking for every modem (None: not tracked).
     pub usage: Option<UsageConfig>,
 }
@@ -141,6 +143,11 @@ impl DeviceManager {
     /// Use `store` for the provisioning of modems started from now on.
     pub fn set_provisioning_store(&mut self, store: crate::provisioning::store::ProvisioningStore) {
         self.shared.provisioning = Some(store);
+    }
+
+    /// Use `config` for the provisioning of modems started from now on.
+    pub fn set_provisioning_config(&mut self, config: crate::provisioning::agent::AgentConfig) {
+        self.shared.provisioning_agent = Arc::new(config);
     }
 
     /// Track the data usage of modems started from now on.
@@ -425,7 +432,11 @@ async fn run_modem(
     if let Some(m) = &shared.metadata {
         let _ = ctx.metadata.set(m.clone());
     }
-    crate::dbus::ext_provisioning::attach(&ctx, shared.provisioning.clone());
+    crate::dbus::ext_provisioning::attach(
+        &ctx,
+        shared.provisioning.clone(),
+        shared.provisioning_agent.clone(),
+    );
     shared.registry.insert(ctx.clone());
     // The usage service exists before the interface is exported, so its
     // methods never answer "not tracked" to an early caller.

@@ -92,6 +92,16 @@ struct Args {
     /// Locale for service-metadata branding (default: LC_ALL/LC_MESSAGES/LANG).
     #[arg(long)]
     metadata_locale: Option<String>,
+    /// Trust anchors for signed provisioning documents: a PEM/DER file or a
+    /// directory of them; default /etc/mbimd/trust-anchors when present.
+    /// Without anchors a signed document is trusted only from privileged
+    /// callers.
+    #[arg(long, value_name = "PATH")]
+    trust_anchors: Option<std::path::PathBuf>,
+    /// CA bundle (PEM) for provisioning refresh over HTTPS; default the
+    /// system bundle /etc/ssl/certs/ca-certificates.crt.
+    #[arg(long, value_name = "FILE")]
+    refresh_trust_anchors: Option<std::path::PathBuf>,
     /// Seconds between data-usage counter samples (fractions allowed).
     #[arg(long, default_value_t = 60.0)]
     usage_interval: f64,
@@ -144,6 +154,35 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!(source = %active.source, rules = active.set.len(), "operator rules in force");
     }
 
+    // Also checked before the bus: given trust anchors must be usable.
+    let mut agent = mbimd::provisioning::agent::AgentConfig::default();
+    let default_anchors =
+        std::path::PathBuf::from(mbimd::provisioning::agent::DEFAULT_TRUST_ANCHORS);
+    match &args.trust_anchors {
+        // Given: a broken anchor set stops the daemon.
+        Some(p) => {
+            agent.anchors = mbimd::provisioning::agent::load_anchors(p)
+                .with_context(|| format!("--trust-anchors {}", p.display()))?;
+        }
+        // The default location: a broken one is logged, signed documents
+        // are then trusted only from privileged callers.
+        None if default_anchors.exists() => {
+            match mbimd::provisioning::agent::load_anchors(&default_anchors) {
+                Ok(a) => agent.anchors = a,
+                Err(e) => tracing::warn!(error = %e, "provisioning trust anchors not used"),
+            }
+        }
+        None => {}
+    }
+    if !agent.anchors.is_empty() {
+        tracing::info!(
+            anchors = agent.anchors.len(),
+            "provisioning trust anchors loaded"
+        );
+    }
+    if let Some(p) = &args.refresh_trust_anchors {
+        agent.fetch.trust = mbimd::provisioning::refresh::TrustAnchors::PemFile(p.clone());
+    }
     let bus = match (&args.address, args.session) {
         (Some(a), _) => Bus::Address(a.clone()),
         (None, true) => Bus::Session,
@@ -280,6 +319,7 @@ async fn main() -> anyhow::Result<()> {
     if temporary_sms_db {
         let _ = std::fs::remove_file(&prov_db);
     }
+    daemon.manager.set_provisioning_config(agent);
     let prov_store = match mbimd::provisioning::store::ProvisioningStore::open(&prov_db).await {
         Ok(store) => {
             daemon.manager.set_provisioning_store(store.clone());

@@ -97,6 +97,7 @@ pub async fn follow(ctx: Arc<ModemCtx>, mut events: broadcast::Receiver<Messagin
             }
             Ok(MessagingEvent::OperatorNotification(n)) => {
                 ext::operator_notification(&ctx, &n).await;
+                super::ext_provisioning::operator_notification(&ctx, &n);
             }
             Ok(MessagingEvent::IncomingUssd(u)) => {
                 super::ussd::network_initiated(&ctx, &u).await;

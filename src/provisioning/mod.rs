@@ -5,6 +5,7 @@
 //! directly: device actions go through `modem::ops`.
 
 pub mod activation;
+pub mod agent;
 pub mod document;
 pub mod metadata;
 pub mod privileged;

@@ -31,6 +31,8 @@ use rsa::sha2::{Digest as _, Sha256};
 use sha1::Sha1;
 
 pub use c14n::Canonicalization;
+
+use super::document::{CarrierProvisioning, SignatureVerdict, SignatureVerifier};
 pub use x509::CertificateInfo;
 
 use c14n::NodeSet;
@@ -196,6 +198,34 @@ pub enum SignatureError {
         /// What is wrong.
         reason: String,
     },
+}
+
+impl SignatureError {
+    /// Whether the error proves that the signed content or the signature
+    /// value was altered (as opposed to a signature we cannot evaluate, or a
+    /// signer we do not trust). Such a document is refused from every
+    /// caller, privileged ones included.
+    pub fn is_tampering(&self) -> bool {
+        matches!(
+            self,
+            Self::DigestMismatch { .. } | Self::BadSignatureValue { .. }
+        )
+    }
+
+    /// Whether the signature could not be evaluated at all (malformed
+    /// signature element, unsupported algorithm, no or unparsable
+    /// certificate, unusable anchors): it proves nothing either way.
+    pub fn is_unverifiable(&self) -> bool {
+        matches!(
+            self,
+            Self::MalformedXml { .. }
+                | Self::MalformedSignature { .. }
+                | Self::UnsupportedAlgorithm { .. }
+                | Self::NoCertificate
+                | Self::BadCertificate { .. }
+                | Self::BadTrustAnchor { .. }
+        )
+    }
 }
 
 /// Why a document is not admitted for this caller (the trust table of
@@ -539,6 +569,36 @@ impl XmlDsigVerifier {
             (self.clock)(),
             caller_privileged,
         )
+    }
+}
+
+impl Signer {
+    /// The document parser's verdict for this signer (subject and the
+    /// base64 SHA-1 thumbprint the result document reports).
+    pub fn document_verdict(&self) -> SignatureVerdict {
+        SignatureVerdict::Valid {
+            subject: self.certificate.subject.clone(),
+            thumbprint: self.certificate.thumbprint_base64(),
+        }
+    }
+}
+
+impl SignatureVerifier for XmlDsigVerifier {
+    /// Integrity and trust failures are [`SignatureVerdict::Invalid`]; a
+    /// signature that cannot be evaluated is [`SignatureVerdict::NotVerified`]
+    /// (it counts as unsigned); the caller-dependent trust table
+    /// ([`admit`]) is not applied here.
+    fn verify(&self, xml: &str, _doc: &CarrierProvisioning) -> SignatureVerdict {
+        match self.verify_xml(xml) {
+            Ok(Verdict::Unsigned) => SignatureVerdict::Unsigned,
+            Ok(Verdict::Signed(s)) => s.document_verdict(),
+            Err(e) if e.is_unverifiable() => SignatureVerdict::NotVerified {
+                reason: e.to_string(),
+            },
+            Err(e) => SignatureVerdict::Invalid {
+                reason: e.to_string(),
+            },
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! default, purchase, additional-PDP and tethering profiles (with app lists
 //! and the device limit), plans, operator-message rules, Wi-Fi hotspot
 //! profiles, network metadata, trusted certificates, refresh settings and
-//! the pending activation action.
+//! the activation action with its state (`pending`, then how it ended) and
+//! the time of the last refresh.
 //!
 //! Applying a document is one transaction: every element is checked first
 //! (an `AssociatedPlan` must name a plan of the document or of the account);
@@ -32,9 +33,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE account (
     id INTEGER PRIMARY KEY,
     carrier_id TEXT NOT NULL,
@@ -123,10 +125,23 @@ CREATE TABLE refresh (
     password TEXT
 );
 "#,
-)];
+    ),
+    (
+        2,
+        r#"
+-- what became of the activation action: 'pending' until it ran, then
+-- 'succeeded' or 'failed' with the result document's errorCode
+ALTER TABLE account ADD COLUMN activation_state TEXT;
+ALTER TABLE account ADD COLUMN activation_error_code INTEGER;
+ALTER TABLE account ADD COLUMN activation_finished_ms INTEGER;
+-- when RefreshURL was last fetched and applied
+ALTER TABLE refresh ADD COLUMN last_refresh_ms INTEGER;
+"#,
+    ),
+];
 
 /// Newest schema this code knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Store failures.
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +179,38 @@ pub struct Applied {
     pub committed: bool,
     /// The message rules the document brought (committed documents only).
     pub message_rules: Option<RuleSet>,
+}
+
+/// Stored `RefreshParameters` of an account, with when it was last refreshed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshRow {
+    /// `CarrierId` of the account.
+    pub carrier_id: String,
+    /// `SubscriberId` of the account.
+    pub subscriber_id: String,
+    /// `DelayInDays`.
+    pub delay_in_days: Option<u32>,
+    /// `RefreshURL`.
+    pub refresh_url: String,
+    /// `UserName`.
+    pub user_name: Option<String>,
+    /// `Password` (never shown in `Debug`).
+    pub password: Option<String>,
+    /// Last successful refresh (Unix ms), if any.
+    pub last_refresh_ms: Option<i64>,
+    /// When the account's last document was applied (Unix ms).
+    pub applied_ms: i64,
+}
+
+impl std::fmt::Debug for RefreshRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRow")
+            .field("carrier_id", &self.carrier_id)
+            .field("delay_in_days", &self.delay_in_days)
+            .field("refresh_url", &self.refresh_url)
+            .field("last_refresh_ms", &self.last_refresh_ms)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A stored profile, as D-Bus and `mbcli provision show` present it.
@@ -586,7 +633,7 @@ impl ProvisioningStore {
     pub async fn pending_activation(&self, sim: &SimKey) -> Result<Option<Value>, StoreError> {
         let rows = sqlx::query(
             "SELECT subscriber_id, sim_imsi, sim_iccid, activation FROM account \
-             WHERE activation IS NOT NULL ORDER BY applied_ms DESC",
+             WHERE activation IS NOT NULL AND activation_state = 'pending' ORDER BY applied_ms DESC",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -594,6 +641,121 @@ impl ProvisioningStore {
             .into_iter()
             .find(|r| matches_sim(sim, &r.get::<String, _>(0), r.get(1), r.get(2)))
             .and_then(|r| serde_json::from_str(&r.get::<String, _>(3)).ok()))
+    }
+
+    /// Note how the activation action of account (`carrier_id`,
+    /// `subscriber_id`) ended: `succeeded` or `failed`, with the result
+    /// document's `errorCode` (0 on success).
+    pub async fn activation_finished(
+        &self,
+        carrier_id: &str,
+        subscriber_id: &str,
+        succeeded: bool,
+        error_code: u32,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE account SET activation_state = ?, activation_error_code = ?, \
+             activation_finished_ms = ? WHERE carrier_id = ? AND subscriber_id = ?",
+        )
+        .bind(if succeeded { "succeeded" } else { "failed" })
+        .bind(i64::from(error_code))
+        .bind(now_ms())
+        .bind(carrier_id)
+        .bind(subscriber_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The state of the latest activation action for `sim`: (`pending`,
+    /// `succeeded` or `failed`, errorCode when finished).
+    pub async fn activation_state(
+        &self,
+        sim: &SimKey,
+    ) -> Result<Option<(String, Option<u32>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT subscriber_id, sim_imsi, sim_iccid, activation_state, activation_error_code \
+             FROM account WHERE activation_state IS NOT NULL ORDER BY applied_ms DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .find(|r| matches_sim(sim, &r.get::<String, _>(0), r.get(1), r.get(2)))
+            .map(|r| {
+                let code: Option<i64> = r.get(4);
+                (
+                    r.get::<String, _>(3),
+                    code.and_then(|c| u32::try_from(c).ok()),
+                )
+            }))
+    }
+
+    /// Certificates earlier documents applied for `sim` trust for signing
+    /// future documents (`Provisioning/TrustedCertificates`), as
+    /// (`SubjectName`, `IssuerName`).
+    pub async fn trusted_certificates(
+        &self,
+        sim: &SimKey,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.subscriber_id, a.sim_imsi, a.sim_iccid, t.subject_name, t.issuer_name \
+             FROM trusted_certificate t JOIN account a ON a.id = t.account_id ORDER BY t.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| matches_sim(sim, &r.get::<String, _>(0), r.get(1), r.get(2)))
+            .map(|r| (r.get(3), r.get(4)))
+            .collect())
+    }
+
+    /// The refresh settings stored for `sim` (the most recently applied
+    /// account that has some).
+    pub async fn refresh_settings(&self, sim: &SimKey) -> Result<Option<RefreshRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.subscriber_id, a.sim_imsi, a.sim_iccid, a.carrier_id, r.delay_in_days, \
+             r.refresh_url, r.user_name, r.password, r.last_refresh_ms, a.applied_ms \
+             FROM refresh r JOIN account a ON a.id = r.account_id ORDER BY a.applied_ms DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .find(|r| matches_sim(sim, &r.get::<String, _>(0), r.get(1), r.get(2)))
+            .map(|r| RefreshRow {
+                carrier_id: r.get(3),
+                subscriber_id: r.get(0),
+                delay_in_days: r
+                    .get::<Option<i64>, _>(4)
+                    .and_then(|d| u32::try_from(d).ok()),
+                refresh_url: r.get(5),
+                user_name: r.get(6),
+                password: r.get(7),
+                last_refresh_ms: r.get(8),
+                applied_ms: r.get(9),
+            }))
+    }
+
+    /// Record a successful refresh of account (`carrier_id`,
+    /// `subscriber_id`) at `at_ms` (Unix milliseconds).
+    pub async fn refreshed(
+        &self,
+        carrier_id: &str,
+        subscriber_id: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE refresh SET last_refresh_ms = ? WHERE account_id = \
+             (SELECT id FROM account WHERE carrier_id = ? AND subscriber_id = ?)",
+        )
+        .bind(at_ms)
+        .bind(carrier_id)
+        .bind(subscriber_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// The connection settings for the resolver.
@@ -941,7 +1103,8 @@ async fn write(
          VALUES (?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (carrier_id, subscriber_id) DO UPDATE SET device_id = excluded.device_id, \
          sim_imsi = coalesce(excluded.sim_imsi, sim_imsi), sim_iccid = coalesce(excluded.sim_iccid, sim_iccid), \
-         applied_ms = excluded.applied_ms, activation = excluded.activation RETURNING id",
+         applied_ms = excluded.applied_ms, activation = excluded.activation, \
+         activation_error_code = NULL, activation_finished_ms = NULL RETURNING id",
     )
     .bind(&g.carrier_id)
     .bind(&g.subscriber_id)
@@ -951,6 +1114,13 @@ async fn write(
     .bind(now_ms())
     .bind(activation)
     .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE account SET activation_state = CASE WHEN activation IS NULL THEN NULL ELSE 'pending' END \
+         WHERE id = ?",
+    )
+    .bind(account)
+    .execute(&mut **tx)
     .await?;
 
     if let Some(m) = &doc.mbn_profiles {

@@ -4,7 +4,8 @@
 //!
 //! This module verifies nothing: cryptographic verification (digest over
 //! the canonicalised document, RSA, X.509 chains, the association rule)
-//! lives behind [`SignatureVerifier`], implemented elsewhere.
+//! lives behind [`SignatureVerifier`], implemented by
+//! `provisioning::signature::XmlDsigVerifier`.
 
 use super::tree::{Node, line_column};
 use super::xsd::{self, Ctx, Process};
@@ -19,8 +20,7 @@ pub const C14N_ALGORITHMS: [&str; 4] = [
     "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
 ];
 
-/// The only transform the schema allows.
-pub const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+pub use crate::provisioning::signature::ENVELOPED_SIGNATURE;
 
 /// A checked `ds:Signature` element.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +60,13 @@ pub struct Signature {
 pub enum SignatureVerdict {
     /// The document carries no signature.
     Unsigned,
-    /// Signed, but no verifier is configured: treat as unsigned.
-    NotVerified,
+    /// Signed, but the signature could not be evaluated (no verifier, a
+    /// placeholder or unparsable certificate, an algorithm we do not
+    /// verify): it proves nothing, so the document counts as unsigned.
+    NotVerified {
+        /// Why.
+        reason: String,
+    },
     /// The signature holds and the signer is trusted.
     Valid {
         /// Subject DN of the signing certificate.
@@ -91,17 +96,29 @@ pub struct NotVerified;
 impl SignatureVerifier for NotVerified {
     fn verify(&self, _xml: &str, doc: &CarrierProvisioning) -> SignatureVerdict {
         if doc.signature.is_some() {
-            SignatureVerdict::NotVerified
+            SignatureVerdict::NotVerified {
+                reason: "no signature verifier".into(),
+            }
         } else {
             SignatureVerdict::Unsigned
         }
     }
 }
 
-/// The verifier `mbcli provision validate` and the daemon use. The XML-DSig
-/// implementation registers itself here.
+/// The verifier of offline checks (`mbcli provision validate` without
+/// anchors): XML-DSig integrity only (digest, signature value, the signer
+/// certificate's validity at the system time), no trust anchors and no
+/// association — whether a signer is trusted depends on the daemon's
+/// configuration and the caller. The daemon builds its own verifier per
+/// call (`provisioning::agent`).
 pub fn default_verifier() -> &'static dyn SignatureVerifier {
-    &NotVerified
+    static INTEGRITY_ONLY: std::sync::LazyLock<crate::provisioning::signature::XmlDsigVerifier> =
+        std::sync::LazyLock::new(|| {
+            crate::provisioning::signature::XmlDsigVerifier::new(
+                crate::provisioning::signature::TrustPolicy::integrity_only(),
+            )
+        });
+    &*INTEGRITY_ONLY
 }
 
 fn algorithm(cx: &mut Ctx<'_>, node: &Node, allowed: Option<&[&str]>) -> Option<String> {

@@ -27,6 +27,7 @@ pub mod pty;
 pub mod runner;
 pub mod scenario;
 mod sms;
+mod uicc;
 mod ussd;
 mod voice;
 

@@ -499,6 +499,8 @@ impl Modem {
             self.phonebook(cid, set, buf)
         } else if service == uuids::MS_VOICE_EXTENSIONS && self.scenario.device.nitz {
             self.voice_extensions(cid, set)
+        } else if service == uuids::MS_UICC_LOW_LEVEL_ACCESS && self.scenario.device.uicc_files {
+            self.uicc_low_level_access(cid, set, buf)
         } else {
             Reply::status(Status::NO_DEVICE_SUPPORT)
         };
@@ -524,6 +526,9 @@ impl Modem {
         }
         if self.scenario.device.nitz {
             v.push((uuids::MS_VOICE_EXTENSIONS, super::voice::CIDS.to_vec()));
+        }
+        if self.scenario.device.uicc_files {
+            v.push((uuids::MS_UICC_LOW_LEVEL_ACCESS, super::uicc::CIDS.to_vec()));
         }
         v
     }

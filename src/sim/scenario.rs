@@ -310,6 +310,9 @@ pub struct DeviceSpec {
     pub location_info: bool,
     /// Whether the MS Voice Extensions service with NITZ is offered.
     pub nitz: bool,
+    /// Whether MS UICC low-level access READ_BINARY is offered, serving
+    /// EF_SPN and EF_GID1 from `[sim] spn` / `gid1`.
+    pub uicc_files: bool,
 }
 
 impl Default for DeviceSpec {
@@ -336,6 +339,7 @@ impl Default for DeviceSpec {
             nr_bands: Vec::new(),
             location_info: true,
             nitz: true,
+            uicc_files: false,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod register;
 pub mod signal;
 pub mod sim;
 pub mod sms;
+pub mod uicc_files;
 pub mod ussd;
 
 pub use activation::service_activation;

@@ -380,9 +380,10 @@ pub struct SimSpec {
     pub imsi: String,
     pub iccid: String,
     pub msisdns: Vec<String>,
-    /// Service provider name (EF_SPN).
+    /// Service provider name (EF_SPN), served by READ_BINARY when
+    /// `[device] uicc_files` is set; empty = the card has no EF_SPN.
     pub spn: String,
-    /// EF_GID1, hex.
+    /// EF_GID1, hex (served like `spn`); empty or bad hex = no EF_GID1.
     pub gid1: String,
     /// SMS service centre address (SMS CONFIGURATION).
     pub smsc: String,

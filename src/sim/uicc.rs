@@ -173,4 +173,17 @@ mod tests {
         let plain = Modem::new(Scenario::from_toml("", "t").unwrap());
         assert!(!listed(&plain));
     }
+
+    #[test]
+    fn the_example_mvno_scenario_serves_its_spn_and_gid1() {
+        let text = include_str!("../../scenarios/mvno-sim.toml");
+        let mut m = Modem::new(Scenario::from_toml(text, "mvno-sim.toml").unwrap());
+        let r = read(&mut m, &PATH_GID1, 0, 0);
+        assert_eq!(r.data, vec![0xA1, 0xB2, 0xFF, 0xFF]);
+        let r = read(&mut m, &PATH_SPN, 0, 0);
+        assert_eq!(
+            crate::modem::ops::uicc_files::decode_spn(&r.data).as_deref(),
+            Some("Tiny Mobile")
+        );
+    }
 }

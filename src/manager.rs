@@ -444,6 +444,9 @@ async fn run_modem(
         Some(u) => open_usage(&ctx, &handle, u).await,
         None => None,
     };
+    if let Some(store) = &shared.sms_store {
+        attach_sms_backend(&ctx, &handle, store.clone());
+    }
     ctx.sync().await;
     info!(modem = name, path = %ctx.path.as_str(), "modem exported");
     let follow = tokio::spawn(ctx.clone().follow());
@@ -497,6 +500,40 @@ async fn run_modem(
     shared.registry.remove(index);
 }
 
+/// Attach the SMS store to the modem's context (keyed on the modem's
+/// identity: IMSI, else device id, else its port) and return that key. Done
+/// before the modem is exported, so Messaging never answers "no SMS store"
+/// to a client that sees the object; idempotent.
+fn attach_sms_backend(
+    ctx: &Arc<ModemCtx>,
+    handle: &ModemHandle,
+    store: crate::messaging::store::SmsStore,
+) -> String {
+    let snap = handle.state();
+    let modem = snap
+        .subscriber
+        .as_ref()
+        .map(|s| s.subscriber_id.clone())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            snap.device_caps
+                .as_ref()
+                .map(|c| c.device_id.clone())
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| ctx.ports.device.clone());
+    match ctx.sms.get() {
+        Some(b) => b.modem.clone(),
+        None => {
+            let _ = ctx.sms.set(crate::dbus::modem::SmsBackend {
+                store,
+                modem: modem.clone(),
+            });
+            modem
+        }
+    }
+}
+
 /// Attach the SMS engine to an exported modem: the ingest pipeline keyed on
 /// the modem's identity (IMSI, else device id, else its port), and the task
 /// publishing its messages as Sms objects. The receiver subscribes before the
@@ -511,23 +548,7 @@ fn start_messaging(
     tokio::sync::broadcast::Receiver<crate::messaging::ingest::MessagingEvent>,
 ) {
     use crate::messaging::ingest::{Ingest, IngestConfig};
-    let snap = handle.state();
-    let modem = snap
-        .subscriber
-        .as_ref()
-        .map(|s| s.subscriber_id.clone())
-        .filter(|s| !s.is_empty())
-        .or_else(|| {
-            snap.device_caps
-                .as_ref()
-                .map(|c| c.device_id.clone())
-                .filter(|s| !s.is_empty())
-        })
-        .unwrap_or_else(|| ctx.ports.device.clone());
-    let _ = ctx.sms.set(crate::dbus::modem::SmsBackend {
-        store: store.clone(),
-        modem: modem.clone(),
-    });
+    let modem = attach_sms_backend(ctx, handle, store.clone());
     let (tx, rx) = tokio::sync::broadcast::channel(64);
     let usage_rx = tx.subscribe();
     let ingest = Ingest::new(handle.clone(), store, rules, tx, IngestConfig::new(modem));

@@ -2,6 +2,7 @@
 //! parts (modem actors, simulator, D-Bus layer, CLI subcommands) shared by the
 //! `mbimd` and `mbcli` binaries and the end-to-end tests.
 
+pub mod calendar;
 pub mod cli;
 pub mod connection;
 pub mod daemon;

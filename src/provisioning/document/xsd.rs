@@ -6,6 +6,7 @@
 //! characters, ranges, the schema regex classes `\w` and `\d`).
 //!
 //! It knows no element of the CarrierControl schema itself.
+use crate::calendar::{days_from_civil, is_leap};
 
 use super::DocError;
 use super::tree::{Node, XSI, is_xml_space, line_column};
@@ -690,20 +691,6 @@ pub struct DateTime {
     pub unix: i64,
     /// Whether the lexical value had a time zone.
     pub has_zone: bool,
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
 fn two(s: &str) -> Option<u32> {

@@ -197,14 +197,8 @@ pub fn date_time(s: &str) -> Option<i64> {
     if c.next().is_some() || h > 24 || mi > 59 || !(0.0..61.0).contains(&sec) {
         return None;
     }
-    // Days from civil (Howard Hinnant's algorithm).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + da - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    // mo and da were range-checked above.
+    let days = crate::calendar::days_from_civil(y, mo as u32, da as u32);
     Some(days * 86_400 + h * 3600 + mi * 60 + sec as i64 - offset)
 }
 

@@ -84,45 +84,6 @@ impl ActivationAction {
         }
     }
 
-    /// `method` with the attributes as written in the document (`None` =
-    /// absent, the default applies); values are parsed and range-checked.
-    pub fn from_attributes(
-        method: ActivationMethod,
-        delay: Option<&str>,
-        retry_count: Option<&str>,
-        retry_interval: Option<&str>,
-    ) -> Result<ActivationAction, ActivationError> {
-        let mut a = ActivationAction::new(method);
-        if let Some(v) = delay {
-            a.delay = xs_duration(v).ok_or_else(|| ActivationError::Syntax {
-                attribute: "Delay",
-                value: v.into(),
-            })?;
-        }
-        if let Some(v) = retry_count {
-            // xs:nonNegativeInteger: digits with an optional `+`, surrounding
-            // whitespace collapsed.
-            let t = v.trim();
-            let digits = t.strip_prefix('+').unwrap_or(t);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ActivationError::Syntax {
-                    attribute: "RetryCount",
-                    value: v.into(),
-                });
-            }
-            // Too many digits for u32 is out of range, not a syntax error.
-            a.retry_count = digits.parse().unwrap_or(u32::MAX);
-        }
-        if let Some(v) = retry_interval {
-            a.retry_interval = xs_duration(v).ok_or_else(|| ActivationError::Syntax {
-                attribute: "RetryInterval",
-                value: v.into(),
-            })?;
-        }
-        a.validate()?;
-        Ok(a)
-    }
-
     /// Check the attribute ranges of the schema (§1.4).
     pub fn validate(&self) -> Result<(), ActivationError> {
         if self.delay >= DELAY_LIMIT {
@@ -147,73 +108,6 @@ pub enum ActivationError {
     RetryCount(u32),
     #[error("RetryInterval {0:?} is not within PT1M..PT1H")]
     RetryInterval(Duration),
-    #[error("{attribute} `{value}` is not a valid value")]
-    Syntax {
-        attribute: &'static str,
-        value: String,
-    },
-}
-
-/// An `xs:duration` (`PnYnMnDTnHnMnS`, fractional seconds allowed) as a
-/// [`Duration`]; `None` if malformed or negative (no activation attribute
-/// may be negative). Years and months have no fixed length: they count as
-/// 365 and 30 days, far outside every range checked here anyway.
-pub fn xs_duration(s: &str) -> Option<Duration> {
-    const DAY: u64 = 86_400;
-    let rest = s.trim().strip_prefix('P')?;
-    let (date, time) = match rest.split_once('T') {
-        // `T` must be followed by at least one time component.
-        Some((_, "")) => return None,
-        Some((d, t)) => (d, Some(t)),
-        None => (rest, None),
-    };
-    let (mut total, mut components) =
-        duration_part(date, &[('Y', 365 * DAY), ('M', 30 * DAY), ('D', DAY)], None)?;
-    if let Some(t) = time {
-        let (d, n) = duration_part(t, &[('H', 3600), ('M', 60), ('S', 1)], Some('S'))?;
-        if n == 0 {
-            return None;
-        }
-        total = total.checked_add(d)?;
-        components += n;
-    }
-    (components > 0).then_some(total)
-}
-
-/// One side of an `xs:duration` (`nYnMnD` or `nHnMnS`): units in order,
-/// each at most once; only `fraction_unit` may carry a decimal fraction.
-/// Returns the duration and how many components there were.
-fn duration_part(
-    part: &str,
-    units: &[(char, u64)],
-    fraction_unit: Option<char>,
-) -> Option<(Duration, usize)> {
-    let mut total = Duration::ZERO;
-    let mut count = 0;
-    let mut number = String::new();
-    let mut next_unit = 0;
-    for c in part.chars() {
-        if c.is_ascii_digit() || (c == '.' && !number.contains('.')) {
-            number.push(c);
-            continue;
-        }
-        let i = next_unit + units[next_unit..].iter().position(|(u, _)| *u == c)?;
-        let fraction = number.contains('.');
-        if number.is_empty()
-            || number.starts_with('.')
-            || number.ends_with('.')
-            || (fraction && fraction_unit != Some(c))
-        {
-            return None;
-        }
-        let value: f64 = number.parse().ok()?;
-        let secs = Duration::try_from_secs_f64(value * units[i].1 as f64).ok()?;
-        total = total.checked_add(secs)?;
-        count += 1;
-        number.clear();
-        next_unit = i + 1;
-    }
-    number.is_empty().then_some((total, count))
 }
 
 /// One modem operation of an attempt.
@@ -589,65 +483,6 @@ mod tests {
         // The boundaries themselves are fine.
         assert!(action(m.clone(), 3599, 10, 60).validate().is_ok());
         assert!(action(m, 0, 0, 3600).validate().is_ok());
-    }
-
-    #[test]
-    fn xs_durations_parse() {
-        let ok = [
-            ("PT0S", 0),
-            ("PT1M", 60),
-            ("PT59M59S", 3599),
-            ("PT1H", 3600),
-            ("P1D", 86_400),
-            ("P1DT2H", 93_600),
-            (" PT90S ", 90),
-            ("PT1H0M0S", 3600),
-        ];
-        for (s, secs) in ok {
-            assert_eq!(xs_duration(s), Some(Duration::from_secs(secs)), "{s}");
-        }
-        assert_eq!(xs_duration("PT1.5S"), Some(Duration::from_millis(1500)));
-        for bad in [
-            "", "P", "PT", "1M", "PT1", "PT1.5M", "PT1S1M", "PT1M1M", "-PT1M", "PTM", "P1H",
-            "PT.5S", "PT5.S", "P1DT",
-        ] {
-            assert_eq!(xs_duration(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn attributes_as_written_are_parsed_and_checked() {
-        let m = ActivationMethod::ReregisterToNetwork;
-        let a =
-            ActivationAction::from_attributes(m.clone(), Some("PT30S"), Some(" 3 "), Some("PT5M"))
-                .unwrap();
-        assert_eq!(a, action(m.clone(), 30, 3, 300));
-        assert_eq!(
-            ActivationAction::from_attributes(m.clone(), None, None, None).unwrap(),
-            ActivationAction::new(m.clone())
-        );
-        assert_eq!(
-            ActivationAction::from_attributes(m.clone(), Some("PT1H"), None, None),
-            Err(ActivationError::Delay(DELAY_LIMIT))
-        );
-        assert_eq!(
-            ActivationAction::from_attributes(m.clone(), None, Some("99999999999"), None),
-            Err(ActivationError::RetryCount(u32::MAX))
-        );
-        assert_eq!(
-            ActivationAction::from_attributes(m.clone(), None, Some("-1"), None),
-            Err(ActivationError::Syntax {
-                attribute: "RetryCount",
-                value: "-1".into()
-            })
-        );
-        assert_eq!(
-            ActivationAction::from_attributes(m, None, None, Some("1 minute")),
-            Err(ActivationError::Syntax {
-                attribute: "RetryInterval",
-                value: "1 minute".into()
-            })
-        );
     }
 
     #[test]
